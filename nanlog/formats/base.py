@@ -1,0 +1,145 @@
+"""What a log format is, and the helpers every format shares.
+
+A format has an ``id`` (the JSON ``"format"`` and the ``--input-format``
+value), a ``title``, real ``samples`` that must parse, a total ``sniff`` that
+scores a head of text in [0, 1] and never raises, and a ``parser()`` that is
+fed whole chunks and appends to a :class:`~nanlog.model.SeriesBuilder`.
+Parsers run regexes over whole chunks (C speed) and do Python work only per
+match, never per line of input.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from nanlog.io import Chunk
+from nanlog.model import Event, SeriesBuilder
+from nanlog.numbers import END, VALUE, to_float
+
+
+class LineCounter:
+    """Turns increasing offsets in a chunk into 1-based line numbers cheaply."""
+
+    __slots__ = ("_line", "_pos", "_text")
+
+    def __init__(self, chunk: Chunk) -> None:
+        self._text = chunk.text
+        self._pos = 0
+        self._line = chunk.first_line
+
+    def at(self, pos: int) -> int:
+        if pos < self._pos:  # rare: a second pass over the chunk
+            self._pos, self._line = 0, self._line - self._text.count("\n", 0, self._pos)
+        self._line += self._text.count("\n", self._pos, pos)
+        self._pos = pos
+        return self._line
+
+
+class Parser(ABC):
+    """Stateful reader of one log; ``feed`` is called with every chunk in order."""
+
+    def __init__(self, out: SeriesBuilder) -> None:
+        self.out = out
+        self.variant: str | None = None
+
+    @abstractmethod
+    def feed(self, chunk: Chunk) -> None: ...
+
+    def finish(self) -> None:  # noqa: B027 - most formats need no final step
+        """Called once after the last chunk."""
+
+
+class LogFormat(ABC):
+    """One kind of log. Subclasses are registered in :mod:`nanlog.formats`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    # Real lines the format must read, each with (canonical metric, value) it must find.
+    samples: ClassVar[tuple[tuple[str, dict[str, float]], ...]]
+
+    @abstractmethod
+    def sniff(self, head: str) -> float:
+        """How sure the format is that ``head`` is its kind, in [0, 1]. Never raises."""
+
+    @abstractmethod
+    def parser(self, out: SeriesBuilder, head: str) -> Parser:
+        """A fresh parser; ``head`` lets a format pick a variant (e.g. CSV vs console)."""
+
+
+# key: value pairs as frameworks print them. Keys may contain / . @ and (B).
+KEY = r"[A-Za-z_][\w/.@()\-]{0,63}"
+COLON_PAIR = re.compile(r"(?<![\w/.@])(" + KEY + r"):\s*(" + VALUE + r")" + END)
+EQUALS_PAIR = re.compile(r"(?<![\w/.@])(" + KEY + r")=(" + VALUE + r")" + END)
+
+
+def pairs(pattern: re.Pattern[str], text: str) -> list[tuple[str, float]]:
+    """Every ``key<sep>value`` in ``text`` whose value reads as a number."""
+    found = []
+    for key, token in pattern.findall(text):
+        value = to_float(token)
+        if value is not None:
+            found.append((key, value))
+    return found
+
+
+# Diagnostic lines worth keeping for the rules, whatever the format. Each
+# alternative is anchored on literal text, so scanning stays linear.
+_EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "label_out_of_range",
+        r"Received a label value of -?\d+ which is outside the valid range[^\r\n]{0,80}",
+    ),
+    ("label_out_of_range", r"Target -?\d+ is out of bounds[^\r\n]{0,40}"),
+    ("label_out_of_range", r"device-side assert triggered"),
+    ("label_out_of_range", r"t >= 0 && t < n_classes"),
+    (
+        "label_out_of_range",
+        r"(?:labels?|targets?) (?:must be|should be) in (?:the )?range[^\r\n]{0,80}",
+    ),
+    ("anomaly", r"Function '\w+' returned nan values in its \d+\w* output[^\r\n]{0,40}"),
+    ("overflow", r"Gradient overflow\.\s+Skipping step[^\r\n]{0,120}"),
+    ("overflow", r"OVERFLOW! Rank \d+ Skipping step[^\r\n]{0,120}"),
+    (
+        "overflow",
+        r"(?:Attempted loss scale|loss scale)[^\r\n]{0,40}reducing (?:loss scale )?to[^\r\n]{0,40}",
+    ),
+    ("overflow", r"[Ss]kipping step, loss scaler \d+ reducing loss scale to[^\r\n]{0,40}"),
+    ("nan_histogram", r"Nan in summary histogram[^\r\n]{0,80}"),
+    ("invalid_loss", r"Batch \d+: Invalid loss, terminating training"),
+    ("invalid_loss", r"Invalid loss, terminating training"),
+    ("nonfinite_monitor", r"Monitored metric \S+ = -?(?:nan|inf) is not finite[^\r\n]{0,80}"),
+    (
+        "nonfinite_norm",
+        r"The total norm of order [\d.]+ for gradients from `parameters` is non-finite",
+    ),
+    ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|not finite|infinite)[^\r\n]{0,80}"),
+    ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
+    ("traceback", r"Traceback \(most recent call last\):"),
+    (
+        "error",
+        r"(?<![\w.])(?:[a-z_]\w{0,30}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception): [^\r\n]{1,200}",
+    ),
+)
+_EVENTS = re.compile("|".join(f"(?P<e{i}>{p})" for i, (_, p) in enumerate(_EVENT_PATTERNS)))
+_EVENT_KINDS = {f"e{i}": kind for i, (kind, _) in enumerate(_EVENT_PATTERNS)}
+_EVENT_HINT = re.compile(
+    r"label value|out of bounds|device-side|n_classes|range|returned nan|overflow|OVERFLOW|"
+    r"loss scale|Nan in summary|Invalid loss|is not finite|non-finite|Traceback|Error: |Exception: |"
+    r"[Ll]oss is|[Dd]etected|[Ff]ound"
+)
+MAX_EVENTS = 10_000
+
+
+def scan_events(chunk: Chunk, events: list[Event]) -> None:
+    """Append the diagnostic lines of a chunk to ``events``."""
+    text = chunk.text
+    if len(events) >= MAX_EVENTS or _EVENT_HINT.search(text) is None:
+        return
+    lines = LineCounter(chunk)
+    for match in _EVENTS.finditer(text):
+        kind = _EVENT_KINDS[match.lastgroup or ""]
+        events.append(Event(lines.at(match.start()), kind, match.group().strip()[:300]))
+        if len(events) >= MAX_EVENTS:
+            return

@@ -1,0 +1,253 @@
+"""From what the user named (file, directory, ``-``) to clean text chunks.
+
+Everything about bytes lives here so that every format sees the same text and
+reports the same 1-based line numbers:
+
+* compression is recognised by magic bytes (gzip, bz2, xz);
+* bytes are decoded as UTF-8 when they are UTF-8, else with the encoding a
+  charset detector names (GBK/GB18030 logs are common), invalid bytes replaced;
+* ANSI escapes, backspaces (Keras 2 redraws) and NUL bytes are removed and
+  ``\\r\\n`` becomes ``\\n``. A lone ``\\r`` is kept: it separates the redrawn
+  frames of a progress bar, which carry per-batch values;
+* chunks end on a line boundary and know the line number they start at, so a
+  format can run its regexes over a whole chunk instead of line by line.
+
+Files are opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from nanlog.errors import NanlogError
+
+CHUNK_BYTES = 1 << 20
+HEAD_BYTES = 1 << 16
+# A "line" longer than this without a newline is cut into pieces; the pieces
+# keep their line number. It bounds memory for pathological inputs.
+MAX_CARRY_CHARS = 8 << 20
+
+LOG_SUFFIXES = {".log", ".txt", ".out", ".err", ".csv", ".json", ".jsonl", ".gz", ".bz2", ".xz"}
+_SKIP_NAMES = {"hparams.yaml", "config.json", "tokenizer.json", "vocab.json"}
+
+_ANSI = re.compile(
+    r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][A-Za-z0-9]|[=>78])"
+)
+_CONTROL = re.compile(r"[\x00\x08]+")
+_CRLF = re.compile(r"\r+\n")
+
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
+_LEGACY_OK = {
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "big5",
+    "big5hkscs",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "euc_kr",
+    "cp949",
+    "cp1252",
+    "latin_1",
+    "iso8859_1",
+    "cp1251",
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input as the user named it: a path, or ``-`` for standard input."""
+
+    name: str
+    path: Path | None
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.path is None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Clean text that ends on a line boundary, with the line number it starts at."""
+
+    text: str
+    first_line: int
+
+
+def resolve_inputs(names: list[str]) -> list[Source]:
+    """Expand the user's inputs into sources; a directory gives its log-like files."""
+    sources: list[Source] = []
+    for name in names:
+        if name == "-":
+            sources.append(Source("-", None))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found = list_log_files(path)
+            if not found:
+                raise NanlogError(
+                    f"no log files in directory {name} "
+                    f"(looked for {', '.join(sorted(LOG_SUFFIXES))} and files without a suffix)"
+                )
+            sources.extend(Source(str(p), p) for p in found)
+        else:
+            sources.append(Source(name, path))
+    return sources
+
+
+def list_log_files(directory: Path) -> list[Path]:
+    """The log-like files below a directory, in a stable order.
+
+    A Lightning ``version_N`` folder gives its ``metrics.csv``; checkpoints,
+    hyper-parameter files and hidden files are passed over.
+    """
+    found = []
+    for path in sorted(directory.rglob("*")):
+        if not path.is_file() or any(
+            part.startswith(".") for part in path.relative_to(directory).parts
+        ):
+            continue
+        if path.name in _SKIP_NAMES or path.name.startswith("events.out.tfevents"):
+            continue
+        if path.suffix.lower() in LOG_SUFFIXES or path.suffix == "":
+            found.append(path)
+    return found
+
+
+def open_binary(source: Source) -> BinaryIO:
+    """Open a source for reading bytes, decompressing when the magic bytes say so."""
+    if source.path is None:
+        raw: BinaryIO = sys.stdin.buffer
+    else:
+        try:
+            raw = open(source.path, "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise NanlogError(f"no such file: {source.name}") from None
+        except IsADirectoryError:
+            raise NanlogError(f"{source.name} is a directory; name the log file in it") from None
+        except PermissionError:
+            raise NanlogError(
+                f"cannot read {source.name}: permission denied (check the file's permissions)"
+            ) from None
+        except OSError as exc:
+            raise NanlogError(f"cannot read {source.name}: {exc.strerror or exc}") from None
+    head = _peek(raw, 8)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            opener = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
+            return opener(fileobj=raw)  # type: ignore[no-any-return]
+    return raw
+
+
+def _peek(raw: BinaryIO, size: int) -> bytes:
+    peek = getattr(raw, "peek", None)
+    if peek is not None:
+        try:
+            return bytes(peek(size)[:size])
+        except (OSError, ValueError):
+            return b""
+    return b""
+
+
+def guess_encoding(head: bytes) -> str:
+    """UTF-8 when the head is UTF-8 (a few stray bytes allowed), else what a detector says."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    text = decoder.decode(head, final=False)
+    bad = text.count("\ufffd")
+    if bad <= 2:
+        return "utf-8"
+    from charset_normalizer import from_bytes  # imported only for non-UTF-8 input
+
+    best = from_bytes(head).best()
+    if best is not None:
+        name = codecs.lookup(best.encoding).name.replace("-", "_")
+        if name in _LEGACY_OK:
+            return name
+    return "utf-8"
+
+
+def clean(text: str) -> str:
+    """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\x00" in text or "\x08" in text:
+        text = _CONTROL.sub("", text)
+    if "\r\n" in text:
+        text = _CRLF.sub("\n", text)
+    return text
+
+
+class TextReader:
+    """Decoded, cleaned chunks of one source, plus its head for format sniffing."""
+
+    def __init__(self, stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.name = name
+        self._stream = stream
+        self._chunk_bytes = chunk_bytes
+        try:
+            self._head_raw = stream.read(HEAD_BYTES)
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise NanlogError(f"cannot read {name}: {exc}") from None
+        self.encoding = guess_encoding(self._head_raw)
+        self.lines_read = 0
+        self.bytes_read = 0
+
+    @property
+    def head(self) -> str:
+        """The cleaned text of the first block, for sniffing."""
+        return clean(self._head_raw.decode(self.encoding, errors="replace"))
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Yield clean chunks; each ends on ``\\n`` (the last one may not)."""
+        decoder = codecs.getincrementaldecoder(self.encoding)("replace")
+        carry = ""
+        line = 1
+        data = self._head_raw
+        while True:
+            final = not data
+            self.bytes_read += len(data)
+            text = carry + decoder.decode(data, final=final)
+            if final:
+                if text:
+                    chunk = clean(text)
+                    yield Chunk(chunk, line)
+                    line += chunk.count("\n")
+                    if not chunk.endswith("\n"):
+                        line += 1
+                self.lines_read = line - 1
+                return
+            cut = text.rfind("\n") + 1
+            if cut == 0 and len(text) > MAX_CARRY_CHARS:
+                cut = len(text)
+            carry = text[cut:]
+            if cut:
+                chunk = clean(text[:cut])
+                yield Chunk(chunk, line)
+                line += chunk.count("\n")
+            try:
+                data = self._stream.read(self._chunk_bytes)
+            except (OSError, EOFError, lzma.LZMAError) as exc:
+                # A truncated compressed file: keep what was read, as for a truncated log.
+                if isinstance(exc, (EOFError, lzma.LZMAError)) or "compressed" in str(exc):
+                    data = b""
+                else:
+                    raise NanlogError(f"cannot read {self.name}: {exc}") from None
+
+
+def describe(source: Source) -> str:
+    """A short human name for messages."""
+    return "standard input" if source.is_stdin else os.fspath(source.name)

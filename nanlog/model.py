@@ -1,0 +1,182 @@
+"""The canonical time series every format is read into.
+
+Parsers append *long* records ``(line, step, epoch, batch, phase, metric,
+value)``: one row per value that was printed. A value that was not printed
+has no row at all, so "not logged" can never be confused with a logged NaN.
+The wide table (one column per metric) is only a derived view.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nanlog.names import canonical_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_INT = -1  # "not printed" for step and batch in the compact arrays
+PHASES = ("train", "val", "eval", "summary")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A diagnostic line: an error, a framework warning, a traceback."""
+
+    line: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """The first record whose value was printed as nan, inf or -inf."""
+
+    metric: str
+    name: str
+    value: float
+    line: int
+    step: int | None
+    epoch: float | None
+    batch: int | None
+    phase: str
+
+
+class SeriesBuilder:
+    """Compact column arrays that parsers append to; never holds the log's lines.
+
+    Records of one log position (a progress-bar frame, a dict line) form a
+    group. A parser may replace the group it appended last, for bars that
+    redraw the same batch twice.
+    """
+
+    def __init__(self) -> None:
+        self.line = array("q")
+        self.step = array("q")
+        self.epoch = array("d")
+        self.batch = array("q")
+        self.phase = array("b")
+        self.name_id = array("l")
+        self.value = array("d")
+        self.names: list[str] = []
+        self._name_ids: dict[str, int] = {}
+        self._group_start = 0
+        self._group_key: object = None
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def start_group(self, key: object = None) -> None:
+        """Begin the records of one position; the same non-None key as the last replaces it."""
+        if key is not None and key == self._group_key:
+            self.truncate(self._group_start)
+        else:
+            self._group_start = len(self.value)
+        self._group_key = key
+
+    def truncate(self, size: int) -> None:
+        for column in (
+            self.line,
+            self.step,
+            self.epoch,
+            self.batch,
+            self.phase,
+            self.name_id,
+            self.value,
+        ):
+            del column[size:]
+
+    def add(
+        self,
+        line: int,
+        name: str,
+        value: float,
+        *,
+        step: int | None = None,
+        epoch: float | None = None,
+        batch: int | None = None,
+        phase: str = "train",
+    ) -> None:
+        name_id = self._name_ids.get(name)
+        if name_id is None:
+            name_id = self._name_ids[name] = len(self.names)
+            self.names.append(name)
+        self.line.append(line)
+        self.step.append(NO_INT if step is None else step)
+        self.epoch.append(math.nan if epoch is None else epoch)
+        self.batch.append(NO_INT if batch is None else batch)
+        self.phase.append(PHASES.index(phase))
+        self.name_id.append(name_id)
+        self.value.append(value)
+
+
+@dataclass
+class Run:
+    """One parsed log: its long records, its diagnostic events and where it came from."""
+
+    source: str
+    format: str
+    series: SeriesBuilder
+    events: list[Event] = field(default_factory=list)
+    encoding: str = "utf-8"
+    lines: int = 0
+    variant: str | None = None
+    _frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def records(self) -> int:
+        return len(self.series)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The long records as a DataFrame; missing step/epoch/batch are <NA>, not NaN."""
+        if self._frame is None:
+            self._frame = _to_frame(self.series)
+        return self._frame
+
+    def first_nonfinite(self) -> NonFinite | None:
+        """The earliest record (by line, then order) whose printed value is not finite."""
+        s = self.series
+        for i, value in enumerate(s.value):
+            if not math.isfinite(value):
+                name = s.names[s.name_id[i]]
+                return NonFinite(
+                    metric=canonical_name(name),
+                    name=name,
+                    value=value,
+                    line=s.line[i],
+                    step=None if s.step[i] == NO_INT else s.step[i],
+                    epoch=None if math.isnan(s.epoch[i]) else s.epoch[i],
+                    batch=None if s.batch[i] == NO_INT else s.batch[i],
+                    phase=PHASES[s.phase[i]],
+                )
+        return None
+
+
+def _to_frame(s: SeriesBuilder) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    def optional_int(values: array[int]) -> pd.Series:
+        column = pd.Series(np.frombuffer(values, dtype=np.int64), dtype="Int64")
+        masked: pd.Series = column.mask(column == NO_INT)
+        return masked
+
+    epoch = pd.Series(np.frombuffer(s.epoch, dtype=np.float64), dtype="Float64")
+    canon = [canonical_name(n) for n in s.names]
+    frame: pd.DataFrame = pd.DataFrame(
+        {
+            "line": np.frombuffer(s.line, dtype=np.int64).copy(),
+            "step": optional_int(s.step),
+            "epoch": epoch.mask(epoch.isna()),
+            "batch": optional_int(s.batch),
+            "phase": pd.Series([PHASES[p] for p in s.phase], dtype="category"),
+            "metric": pd.Series([canon[i] for i in s.name_id], dtype="category"),
+            "name": pd.Series([s.names[i] for i in s.name_id], dtype="category"),
+            "value": np.frombuffer(s.value, dtype=np.float64).copy(),
+        }
+    )
+    return frame

@@ -1,0 +1,109 @@
+"""Metric names: the many spellings frameworks print, mapped to a few canonical ones.
+
+The canonical names (``loss``, ``val_loss``, ``lr``, ``grad_norm``,
+``accuracy``, ``val_accuracy``, ``loss_scale``) are what rules ask for; the
+printed name is always kept beside it. Names with no canonical form are kept
+as printed, lower-cased.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_VAL_PREFIX = re.compile(r"^(?:val|valid|validation|eval|test|dev)[_/ .-]+")
+_TRAIN_PREFIX = re.compile(r"^(?:train|training|tr)[_/ .-]+")
+_STEP_SUFFIX = re.compile(r"[_/ .-]+(?:step|iter|batch)$")
+
+_CHINESE = {
+    "损失": "loss",
+    "损失值": "loss",
+    "训练损失": "loss",
+    "验证损失": "val_loss",
+    "测试损失": "val_loss",
+    "学习率": "lr",
+    "准确率": "accuracy",
+    "正确率": "accuracy",
+    "精度": "accuracy",
+    "训练准确率": "accuracy",
+    "验证准确率": "val_accuracy",
+    "梯度范数": "grad_norm",
+    "困惑度": "perplexity",
+}
+
+_BASE = {
+    "loss": "loss",
+    "lm loss": "loss",
+    "lm_loss": "loss",
+    "total_loss": "loss",
+    "loss_value": "loss",
+    "objective": "loss",
+    "lr": "lr",
+    "learning_rate": "lr",
+    "learning rate": "lr",
+    "learningrate": "lr",
+    "base_lr": "lr",
+    "lr0": "lr",
+    "grad_norm": "grad_norm",
+    "grad norm": "grad_norm",
+    "gradnorm": "grad_norm",
+    "gradient_norm": "grad_norm",
+    "gradient norm": "grad_norm",
+    "total_norm": "grad_norm",
+    "acc": "accuracy",
+    "accuracy": "accuracy",
+    "sparse_categorical_accuracy": "accuracy",
+    "categorical_accuracy": "accuracy",
+    "binary_accuracy": "accuracy",
+    "top1": "accuracy",
+    "acc1": "accuracy",
+    "acc@1": "accuracy",
+    "loss_scale": "loss_scale",
+    "loss scale": "loss_scale",
+    "loss-scale": "loss_scale",
+    "lossscale": "loss_scale",
+    "scale": "loss_scale",
+    "ppl": "perplexity",
+    "perplexity": "perplexity",
+}
+
+
+@lru_cache(maxsize=4096)
+def canonical_name(printed: str) -> str:
+    """Map a printed metric name to its canonical name (``val_loss``, ``lr`` ...)."""
+    name = printed.strip().strip("'\"").strip()
+    if name in _CHINESE:
+        return _CHINESE[name]
+    if name and name[-1] > "\u2e80":
+        return _chinese(name) or name
+    name = name.lower()
+    prefix = ""
+    stripped = _VAL_PREFIX.sub("", name)
+    if stripped != name:
+        prefix, name = "val_", stripped
+    else:
+        name = _TRAIN_PREFIX.sub("", name)
+    name = _STEP_SUFFIX.sub("", name)
+    if name.startswith(("lr-", "lr/", "lr_", "lr(")) or name.startswith("x/lr"):
+        name = "lr"  # Lightning's lr-Adam, lr-AdamW/pg1; lr/pg0; ultralytics x/lr0
+    base = _BASE.get(name, name)
+    return prefix + base
+
+
+_CJK_SUFFIX = (
+    ("损失", "loss"),
+    ("学习率", "lr"),
+    ("准确率", "accuracy"),
+    ("正确率", "accuracy"),
+    ("精度", "accuracy"),
+    ("梯度范数", "grad_norm"),
+    ("困惑度", "perplexity"),
+)
+
+
+def _chinese(name: str) -> str | None:
+    """``平均损失`` is a loss, ``验证准确率`` a validation accuracy."""
+    for suffix, base in _CJK_SUFFIX:
+        if name.endswith(suffix):
+            return ("val_" if "验证" in name or "测试" in name else "") + base
+    return None

@@ -1,0 +1,67 @@
+"""The single place that turns printed numbers into floats.
+
+Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
+``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
+``'nan'``). Every parser builds its patterns from :data:`VALUE` and converts
+with :func:`to_float`, so a spelling is added here once. Only whole value
+tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+# A bare number or non-finite word. ``inf.`` and ``nan.0`` come from Lightning's
+# tqdm formatter, ``1.23e+4`` from tqdm, ``Infinity`` from JSON.
+_BARE = (
+    r"[-+]?(?:"
+    r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+    r"|(?:nan|NaN|NAN|Nan)(?:\.0)?"
+    r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?)?"
+    r")"
+)
+
+# What may follow a value token: end, space, a delimiter (full-width ones of
+# Chinese text too), a quote or a percent sign. A letter or digit means the
+# token is part of a word (``nanny``, ``Infinity-war``, ``1.0Kit/s``); a slash
+# means a ratio (``9900/10000``), not a metric value.
+END = r"(?=$|[\s,;|)\]}'\"%，；）】、])"
+
+# A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
+# tensors) or quoted (HF Trainer >= 5, fairseq JSON).
+VALUE = (
+    r"(?:np\.float(?:16|32|64)\(|tensor\()?"
+    r"['\"]?" + _BARE + r"['\"]?"
+    r"(?:\)|,\s*[^)]*\))?"
+)
+
+_VALUE_FULL = re.compile(r"\s*(?:np\.float(?:16|32|64)\(|tensor\()?['\"]?(" + _BARE + r")")
+
+
+def to_float(token: str) -> float | None:
+    """Convert one printed value token to a float, or None when it is no number."""
+    match = _VALUE_FULL.match(token)
+    if match is None:
+        return None
+    core = match.group(1)
+    lowered = core.lower()
+    sign = -1.0 if lowered.startswith("-") else 1.0
+    body = lowered.lstrip("+-")
+    if body.startswith("nan"):
+        return math.nan
+    if body.startswith("inf"):
+        return sign * math.inf
+    try:
+        return float(core)
+    except ValueError:
+        return None
+
+
+def spell(value: float) -> str:
+    """The contract's spelling of a non-finite value: ``nan``, ``inf`` or ``-inf``."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)

@@ -1,0 +1,227 @@
+"""Small Keras training runs with an injected fault, used to capture REAL Keras logs for nanlog's
+test corpus.  Not part of the nanlog package; never imported by it.
+
+    python train_keras.py --api keras3|tfkeras --fault FAULT [--verbose 1|2] [--val]
+                          [--terminate-on-nan] --truth /opt/nanlog-dev/truth/NAME.json
+
+The ground truth (first non-finite training loss) is found by a callback while training and is
+written to the --truth JSON file; it is never derived from the log text.  Note: the `loss` Keras
+passes to on_train_batch_end is the running mean over the epoch so far (the same value the
+progress bar shows), so the first non-finite running mean is recorded.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--api", choices=["keras3", "tfkeras"], required=True)
+ap.add_argument("--fault", required=True)
+ap.add_argument("--verbose", type=int, default=1)
+ap.add_argument("--val", action="store_true", help="pass validation_data")
+ap.add_argument("--terminate-on-nan", action="store_true")
+ap.add_argument("--truth", required=True)
+ap.add_argument("--batch-sleep", type=float, default=0.06,
+                help="seconds to sleep after each batch, so that the progress bar (which redraws at "
+                     "most every 0.05 s) shows every batch as a slower real model would")
+args = ap.parse_args()
+
+import numpy as np
+import tensorflow as tf
+
+if args.api == "keras3":
+    import keras
+else:
+    import tf_keras as keras
+
+SEED = 1234
+random.seed(SEED)
+np.random.seed(SEED)
+tf.random.set_seed(SEED)
+try:
+    keras.utils.set_random_seed(SEED)
+except Exception:
+    pass
+
+BS = 32
+NB = 20  # batches per epoch
+N = BS * NB
+NCLS = 5
+NFEAT = 8
+rng = np.random.default_rng(SEED)
+
+
+def blobs(n):
+    """5-class gaussian blobs in 8 dims (easy, converges)."""
+    centers = rng.normal(0.0, 3.0, size=(NCLS, NFEAT))
+    y = rng.integers(0, NCLS, size=n)
+    x = centers[y] + rng.normal(0.0, 1.0, size=(n, NFEAT))
+    return x.astype("float32"), y.astype("int64")
+
+
+def mlp_classifier(out_act="softmax", hidden_act="tanh"):
+    return keras.Sequential([
+        keras.Input(shape=(NFEAT,)),
+        # tanh hidden layers by default: a relu hidden layer maps NaN inputs to 0 on TF/oneDNN
+        # CPU, which hides a NaN input sample (loss settles at ln(5) instead of nan)
+        keras.layers.Dense(32, activation=hidden_act),
+        keras.layers.Dense(32, activation=hidden_act),
+        keras.layers.Dense(NCLS, activation=out_act),
+    ])
+
+
+class GroundTruth(keras.callbacks.Callback):
+    """Records the first batch whose (running-mean) training loss is non-finite."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.epoch = 0
+        self.global_step = 0
+        self.found = None
+        self.first_nonfinite_lr = None
+        self._write()
+
+    def _write(self):
+        rec = self.found or {"epoch": None, "batch_in_epoch": None, "global_step": None,
+                             "metric": None, "value": None}
+        rec = dict(rec)
+        rec["note"] = ("loss is Keras' running mean over the epoch (logs['loss'] in "
+                       "on_train_batch_end)")
+        if self.first_nonfinite_lr is not None:
+            rec["first_nonfinite_lr"] = self.first_nonfinite_lr
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path, "w") as f:
+            json.dump(rec, f, indent=1)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1  # Keras prints "Epoch 1/N"
+        if self.first_nonfinite_lr is None:
+            try:
+                lr = float(np.asarray(self.model.optimizer.learning_rate))
+            except Exception:
+                lr = None
+            if lr is not None and not math.isfinite(lr):
+                self.first_nonfinite_lr = {"epoch": self.epoch, "value": repr(lr)}
+                self._write()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.global_step += 1
+        if self.found is not None or not logs or "loss" not in logs:
+            return
+        v = float(np.asarray(logs["loss"]))
+        if not math.isfinite(v):
+            self.found = {"epoch": self.epoch, "batch_in_epoch": batch + 1,
+                          "global_step": self.global_step, "metric": "loss", "value": repr(v)}
+            self._write()
+
+
+class SlowBatches(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(args.batch_sleep)
+
+
+fault = args.fault
+epochs = 5
+callbacks = [GroundTruth(args.truth)]
+if args.batch_sleep > 0:
+    callbacks.append(SlowBatches())
+loss = "sparse_categorical_crossentropy"
+metrics = ["accuracy"]
+optimizer = keras.optimizers.Adam(learning_rate=1e-2)
+
+if fault in ("healthy", "bad_input_data", "label_out_of_range", "learning_rate_too_high",
+             "invalid_learning_rate"):
+    x, y = blobs(N)
+    xv, yv = blobs(160)
+    model = mlp_classifier()
+    if fault == "bad_input_data":
+        # one corrupted feature value in sample 453 -> batch 15 of epoch 1 (no shuffle)
+        x[14 * BS + 5, 3] = np.nan
+    elif fault == "label_out_of_range":
+        # label 8000 with 5 classes in batch 15 of epoch 1 (no shuffle)
+        y[14 * BS + 5] = 8000
+    elif fault == "learning_rate_too_high":
+        # relu hidden layers (tanh would saturate and keep the loss finite)
+        model = mlp_classifier(hidden_act="relu")
+        optimizer = keras.optimizers.SGD(learning_rate=float(os.environ.get("HIGH_LR", "10")))
+    elif fault == "invalid_learning_rate":
+        epochs = 6
+        optimizer = keras.optimizers.SGD(learning_rate=0.05)
+        decay_epochs = 3  # bug: shorter than the run -> sqrt of a negative number = nan
+
+        def schedule(epoch, lr):
+            return float(0.05 * np.sqrt(np.float64(1.0 - epoch / decay_epochs)))
+
+        callbacks.append(keras.callbacks.LearningRateScheduler(schedule, verbose=1))
+elif fault == "exploding_gradients":
+    # Linear regression trained with plain SGD slightly above the stability limit
+    # (lr > 1/lambda_max of the MSE Hessian 2*E[xx^T] = 2*I): the error is multiplied by
+    # about |1 - 2*lr| > 1 every step, so loss and gradients grow geometrically until overflow.
+    epochs = 14
+    x = rng.normal(0.0, 1.0, size=(N, NFEAT)).astype("float32")
+    w_true = rng.normal(0.0, 1.0, size=(NFEAT, 1))
+    y = (x @ w_true + 0.1 * rng.normal(size=(N, 1))).astype("float32")
+    xv = rng.normal(0.0, 1.0, size=(160, NFEAT)).astype("float32")
+    yv = (xv @ w_true).astype("float32")
+    model = keras.Sequential([keras.Input(shape=(NFEAT,)), keras.layers.Dense(1)])
+    optimizer = keras.optimizers.SGD(learning_rate=float(os.environ.get("EXPLODE_LR", "1.12")))
+    loss = "mse"
+    metrics = ["mae"]
+elif fault == "unstable_loss_function":
+    # Hand-written binary cross-entropy without clipping: once a sigmoid output rounds to
+    # exactly 1.0 (or 0.0) in float32, 0 * log(0) = nan.
+    epochs = 8
+    x = rng.normal(0.0, 1.0, size=(N, NFEAT)).astype("float32")
+    y = (x[:, :1] + 0.5 * x[:, 1:2] > 0).astype("float32")
+    xv = rng.normal(0.0, 1.0, size=(160, NFEAT)).astype("float32")
+    yv = (xv[:, :1] + 0.5 * xv[:, 1:2] > 0).astype("float32")
+    model = keras.Sequential([
+        keras.Input(shape=(NFEAT,)),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+
+    def naive_bce(y_true, y_pred):
+        return -tf.reduce_mean(y_true * tf.math.log(y_pred)
+                               + (1.0 - y_true) * tf.math.log(1.0 - y_pred), axis=-1)
+
+    loss = naive_bce
+    optimizer = keras.optimizers.Adam(learning_rate=float(os.environ.get("UNSTABLE_LR", "0.01")))
+elif fault == "wrong_output_activation":
+    # relu on the output layer + categorical cross-entropy on probabilities
+    x, yi = blobs(N)
+    xv, yvi = blobs(160)
+    y = np.eye(NCLS, dtype="float32")[yi]
+    yv = np.eye(NCLS, dtype="float32")[yvi]
+    model = mlp_classifier(out_act="relu")
+    loss = "categorical_crossentropy"
+elif fault == "mixed_precision_overflow":
+    # float16 compute: un-normalised regression targets (prices up to ~2e5) push the fp16
+    # output layer past 65504 -> inf.
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    epochs = 8
+    x = rng.uniform(0.0, 1.0, size=(N, NFEAT)).astype("float32")
+    w_true = rng.uniform(5e3, 3e4, size=(NFEAT, 1))
+    y = (x @ w_true).astype("float32")
+    xv = rng.uniform(0.0, 1.0, size=(160, NFEAT)).astype("float32")
+    yv = (xv @ w_true).astype("float32")
+    model = keras.Sequential([
+        keras.Input(shape=(NFEAT,)),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(1),
+    ])
+    optimizer = keras.optimizers.Adam(learning_rate=float(os.environ.get("MP_LR", "50")))
+    loss = "mse"
+    metrics = ["mae"]
+else:
+    raise SystemExit(f"unknown fault {fault}")
+
+if args.terminate_on_nan:
+    callbacks.append(keras.callbacks.TerminateOnNaN())
+
+model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+model.fit(x, y, batch_size=BS, epochs=epochs, shuffle=False, verbose=args.verbose,
+          validation_data=(xv, yv) if args.val else None, callbacks=callbacks)
