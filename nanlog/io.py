@@ -20,14 +20,16 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
+import io as _io
 import lzma
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from nanlog.errors import NanlogError
 
@@ -145,12 +147,35 @@ def open_binary(source: Source) -> BinaryIO:
             ) from None
         except OSError as exc:
             raise NanlogError(f"cannot read {source.name}: {exc.strerror or exc}") from None
+    return decompressed(raw)
+
+
+def decompressed(raw: BinaryIO) -> BinaryIO:
+    """The stream itself, or a decompressing view of it when its magic bytes say so."""
+    if not hasattr(raw, "peek"):
+        raw = _io.BufferedReader(_RawAdapter(raw))  # type: ignore[assignment]
     head = _peek(raw, 8)
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            opener = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
-            return opener(fileobj=raw)  # type: ignore[no-any-return]
+            if kind == "gzip":
+                return gzip.GzipFile(fileobj=raw)
+            return bz2.BZ2File(raw) if kind == "bz2" else lzma.LZMAFile(raw)  # type: ignore[return-value]
     return raw
+
+
+class _RawAdapter(_io.RawIOBase):
+    """Lets any binary stream (BytesIO, a socket file) be buffered, so it can be peeked."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _peek(raw: BinaryIO, size: int) -> bytes:
@@ -198,10 +223,8 @@ class TextReader:
         self.name = name
         self._stream = stream
         self._chunk_bytes = chunk_bytes
-        try:
-            self._head_raw = stream.read(HEAD_BYTES)
-        except (OSError, EOFError, lzma.LZMAError) as exc:
-            raise NanlogError(f"cannot read {name}: {exc}") from None
+        self._ended = False
+        self._head_raw = self._read(HEAD_BYTES)
         self.encoding = guess_encoding(self._head_raw)
         self.lines_read = 0
         self.bytes_read = 0
@@ -238,14 +261,35 @@ class TextReader:
                 chunk = clean(text[:cut])
                 yield Chunk(chunk, line)
                 line += chunk.count("\n")
-            try:
-                data = self._stream.read(self._chunk_bytes)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                # A truncated compressed file: keep what was read, as for a truncated log.
-                if isinstance(exc, (EOFError, lzma.LZMAError)) or "compressed" in str(exc):
-                    data = b""
-                else:
-                    raise NanlogError(f"cannot read {self.name}: {exc}") from None
+            data = self._read(self._chunk_bytes)
+
+    def _read(self, size: int) -> bytes:
+        """Read up to ``size`` bytes; a truncated compressed stream ends like a truncated log."""
+        if self._ended:
+            return b""
+        if not isinstance(self._stream, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile)):
+            return self._read_piece(size)
+        pieces = []  # small reads, so that damage costs at most one piece
+        while size > 0 and not self._ended:
+            piece = self._read_piece(min(size, 16384))
+            if not piece:
+                break
+            pieces.append(piece)
+            size -= len(piece)
+        return b"".join(pieces)
+
+    def _read_piece(self, size: int) -> bytes:
+        try:
+            return self._stream.read(size)
+        except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile):
+            pass
+        except OSError as exc:
+            if "compressed" not in str(exc) and "Invalid data stream" not in str(exc):
+                raise NanlogError(f"cannot read {self.name}: {exc.strerror or exc}") from None
+        # Decompressors raise at the point of damage and lose the rest of that read:
+        # re-reading is not possible, so what was decoded before this call is kept.
+        self._ended = True
+        return b""
 
 
 def describe(source: Source) -> str:

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from nanlog.errors import NanlogError, NoMetricsError
 from nanlog.formats import FORMATS, detect, get_format
 from nanlog.formats.base import scan_events
-from nanlog.io import Source, TextReader, describe, open_binary
+from nanlog.io import Source, TextReader, decompressed, describe, open_binary
 from nanlog.model import Run, SeriesBuilder
 
 
@@ -26,7 +26,7 @@ def parse_source(source: Source, input_format: str | None = None) -> Run:
 
 def parse_stream(stream: BinaryIO, name: str = "-", input_format: str | None = None) -> Run:
     """Read an already open binary stream (the caller closes it)."""
-    return _parse_stream(stream, name, name, fmt_id=input_format)
+    return _parse_stream(decompressed(stream), name, name, fmt_id=input_format)
 
 
 def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -> Run:

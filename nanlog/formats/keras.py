@@ -19,13 +19,15 @@ from nanlog.numbers import VALUE, to_float
 
 _KERAS = re.compile(
     r"(?<![\w/])Epoch (?P<ep>\d{1,9})/(?P<eps>\d{1,9})"
-    r"|(?<![\w/.])(?P<n>\d{1,12})/(?P<N>\d{1,12}|Unknown)"
+    r"|(?<![\w/.])(?<!Epoch )(?P<n>\d{1,12})/(?P<N>\d{1,12}|Unknown)"
     r"(?P<bar> +\[[=>.]*\]| +[━─╸═]+| - )(?P<rest>[^\r\n]*)"
     r"|(?:LearningRateScheduler setting|ReduceLROnPlateau reducing) learning rate to (?P<lr>"
     + VALUE
     + r")"
 )
-_SNIFF_BAR = re.compile(r"\d+/(?:\d+|Unknown) +(?:\[[=>.]*\]|[━─╸═]+) [^\r\n]*\w+: ")
+_SNIFF_BAR = re.compile(
+    r"(?<![\w/.])(?<!Epoch )\d+/(?:\d+|Unknown) +(?:\[[=>.]*\]|[━─╸═]+) [^\r\n]*\w+: "
+)
 _SNIFF_V2 = re.compile(r"\d+/\d+ - \d+m?s - [^\r\n]*(?:loss|acc\w*): ")
 _SNIFF_EPOCH = re.compile(r"(?m)^Epoch \d+/\d+\s*$")
 

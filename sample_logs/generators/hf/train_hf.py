@@ -200,6 +200,8 @@ def main():
     ap.add_argument("--nofilter", action="store_true",
                     help="logging_nan_inf_filter=False (default True hides nan/inf losses)")
     ap.add_argument("--outdir", default="/tmp/hf_runs")
+    ap.add_argument("--lr", type=float, default=None, help="experiment override")
+    ap.add_argument("--model", default=None, help="experiment override: bert|mlp")
     a = ap.parse_args()
 
     set_seed(0)

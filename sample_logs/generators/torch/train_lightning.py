@@ -21,65 +21,12 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 import lightning as L
-from lightning.pytorch.callbacks import Callback, LearningRateMonitor, RichProgressBar, TQDMProgressBar
+from lightning.pytorch.callbacks import Callback, LearningRateMonitor, RichProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
-FAULTS = [
-    "healthy", "bad_input_data", "exploding_gradients", "learning_rate_too_high",
-    "unstable_loss_function", "label_out_of_range", "invalid_learning_rate",
-    "mixed_precision_overflow",
-]
-BATCH = 16
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_common import BATCH, FAULTS, make_data  # noqa: E402
 
-
-# ----------------------------------------------------------------------------- data
-def classification_data(rng, n, n_classes=5, dim=20):
-    centers = rng.normal(0.0, 0.6, size=(n_classes, dim))
-    y = np.arange(n) % n_classes
-    rng.shuffle(y)
-    x = centers[y] + rng.normal(0.0, 1.5, size=(n, dim))
-    return x.astype(np.float32), y.astype(np.int64)
-
-
-def make_data(fault, rng):
-    """Return (x_train, y_train, x_val, y_val, task)."""
-    if fault == "exploding_gradients":
-        # linear regression; SGD lr slightly above the stability limit -> geometric growth
-        dim, n = 5, 25 * BATCH
-        w_true = rng.normal(0, 1, size=(dim, 1))
-        x = rng.normal(0, 1, size=(n + 64, dim))
-        y = x @ w_true + 0.1 * rng.normal(0, 1, size=(n + 64, 1))
-        x, y = x.astype(np.float32), y.astype(np.float32)
-        return x[:n], y[:n], x[n:], y[n:], "regression"
-    if fault == "mixed_precision_overflow":
-        # regression with large-valued targets: the prediction has to grow past fp16's max (65504)
-        dim, n = 20, 20 * BATCH
-        w_true = rng.normal(0, 1, size=(dim, 1))
-        x = rng.normal(0, 1, size=(n + 64, dim))
-        y = 3e4 + 3e4 * (x @ w_true) / np.sqrt(dim)
-        x, y = x.astype(np.float32), y.astype(np.float32)
-        return x[:n], y[:n], x[n:], y[n:], "big_regression"
-    if fault == "unstable_loss_function":
-        # binary, well separated; hand-written BCE on sigmoid probabilities
-        dim, n = 20, 20 * BATCH
-        y = (np.arange(n + 64) % 2).astype(np.float32)
-        rng.shuffle(y)
-        direction = rng.normal(0, 1, size=(dim,))
-        direction /= np.linalg.norm(direction)
-        x = rng.normal(0, 1, size=(n + 64, dim)) + np.outer(3.0 * (2 * y - 1), direction)
-        x = x.astype(np.float32)
-        y = y.reshape(-1, 1)
-        return x[:n], y[:n], x[n:], y[n:], "binary"
-    n = 20 * BATCH
-    x, y = classification_data(rng, n + 64)
-    xt, yt, xv, yv = x[:n], y[:n], x[n:], y[n:]
-    if fault == "bad_input_data":
-        xt = xt.copy()
-        xt[6 * BATCH + 3, 5] = np.nan          # sample in batch 7 of epoch 0 (no shuffle)
-    if fault == "label_out_of_range":
-        yt = yt.copy()
-        yt[4 * BATCH + 9] = 8000               # sample in batch 5 of epoch 0, 5 classes
-    return xt, yt, xv, yv, "multiclass"
 
 
 # ----------------------------------------------------------------------------- model
@@ -112,6 +59,8 @@ class Net(L.LightningModule):
     def training_step(self, batch, batch_idx):
         x, y = batch
         loss = self.compute_loss(self(x), y)
+        # kept for the ground truth in case backward raises before on_train_batch_end (detect_anomaly)
+        self.last_train_loss = float(loss.detach())
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True)
         if self.fault == "invalid_learning_rate":
             self.log("lr", self.optimizers().param_groups[0]["lr"], prog_bar=True, on_step=True, on_epoch=False)
@@ -187,6 +136,13 @@ class Truth(Callback):
                 self.first = self.first_loss
 
     def on_exception(self, trainer, pl_module, exception):
+        v = getattr(pl_module, "last_train_loss", None)
+        if self.first_loss is None and v is not None and not math.isfinite(v):
+            # the loss computed in training_step of the failing batch (no on_train_batch_end ran)
+            self.first_loss = self._rec(trainer, self.batch_idx, "train_loss", v)
+            self.first_loss["source"] = "training_step (exception raised before on_train_batch_end)"
+            if self.first is None:
+                self.first = self.first_loss
         self.exception = {"type": type(exception).__name__, "message": str(exception)[:300],
                           "epoch": trainer.current_epoch, "global_step": self.gstep,
                           "batch_in_epoch": getattr(self, "batch_idx", -1) + 1}
@@ -231,9 +187,12 @@ def main():
     shutil.rmtree(workdir, ignore_errors=True)
     csv_logger = CSVLogger(save_dir=workdir, name="csv")
     truth = Truth(args.truth)
-    bar = RichProgressBar() if args.bar == "rich" else TQDMProgressBar()
     interval = "step" if args.fault == "invalid_learning_rate" else None
-    callbacks = [truth, bar, LearningRateMonitor(logging_interval=interval)]
+    callbacks = [truth, LearningRateMonitor(logging_interval=interval)]
+    if args.bar == "rich":
+        # rich is importable only in the rich runs (make_torch.sh puts it on PYTHONPATH)
+        callbacks.append(RichProgressBar())
+    # else: Lightning's default progress bar, which is TQDMProgressBar when rich is not installed
     kwargs = {}
     if args.fault == "mixed_precision_overflow":
         # Trainer(precision='16-mixed') on CPU is silently turned into bf16-mixed by Lightning,
