@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from nanlog.errors import NanlogError
 
@@ -153,13 +153,13 @@ def open_binary(source: Source) -> BinaryIO:
 def decompressed(raw: BinaryIO) -> BinaryIO:
     """The stream itself, or a decompressing view of it when its magic bytes say so."""
     if not hasattr(raw, "peek"):
-        raw = _io.BufferedReader(_RawAdapter(raw))  # type: ignore[assignment]
+        raw = cast(BinaryIO, _io.BufferedReader(_RawAdapter(raw)))
     head = _peek(raw, 8)
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             if kind == "gzip":
-                return gzip.GzipFile(fileobj=raw)
-            return bz2.BZ2File(raw) if kind == "bz2" else lzma.LZMAFile(raw)  # type: ignore[return-value]
+                return cast(BinaryIO, gzip.GzipFile(fileobj=raw))
+            return cast(BinaryIO, bz2.BZ2File(raw) if kind == "bz2" else lzma.LZMAFile(raw))
     return raw
 
 

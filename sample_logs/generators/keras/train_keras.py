@@ -98,7 +98,10 @@ class GroundTruth(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch + 1  # Keras prints "Epoch 1/N"
-        if self.first_nonfinite_lr is None:
+
+    def on_train_batch_begin(self, batch, logs=None):
+        # after every on_epoch_begin (incl. LearningRateScheduler's) has run
+        if batch == 0 and self.first_nonfinite_lr is None:
             try:
                 lr = float(np.asarray(self.model.optimizer.learning_rate))
             except Exception:

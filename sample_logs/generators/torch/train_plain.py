@@ -175,7 +175,7 @@ def main():
                     print(f"epoch {e} step {gstep} loss {loss.item():.4f} scale {scaler.get_scale()}")
     except Exception as exc:  # record, then let it crash as usual
         truth.exception = {"type": type(exc).__name__, "message": str(exc)[:300], "epoch": e,
-                           "batch_in_epoch": b + 1 if style != "tqdm" else b + 1, "global_step": gstep}
+                           "batch_in_epoch": b, "global_step": gstep}
         truth.write()
         raise
     truth.write()
