@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
@@ -80,7 +82,21 @@ def parse_command(input: str, output_format: str, input_format: str | None) -> N
         raise NanlogError(f"{input} holds {len(sources)} logs; parse takes one file (name it)")
     run = parse_source(sources[0], input_format)
     writer = write_series_csv if output_format == "csv" else write_series_json
-    writer(run, sys.stdout)
+    with _output():
+        writer(run, sys.stdout)
+        sys.stdout.flush()
+
+
+class _OutputClosed(Exception):
+    """stdout's reader went away; not an OSError, so click does not turn it into exit 1."""
+
+
+@contextmanager
+def _output() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise _OutputClosed from None
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -100,7 +116,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         raise SystemExit(exc.exit_code) from None
     except (click.Abort, KeyboardInterrupt):
         _fail("interrupted", ExitCode.INTERRUPTED)
-    except BrokenPipeError:
+    except (BrokenPipeError, _OutputClosed):
         _quiet_broken_pipe()
     except click.ClickException as exc:
         _fail(exc.format_message(), ExitCode.ERROR)

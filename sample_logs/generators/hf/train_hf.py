@@ -113,6 +113,23 @@ class LinearRegressor(nn.Module):
         return {"loss": loss, "logits": pred}
 
 
+class MLPRegressor(nn.Module):
+    """MLP regression with MSE loss, returning {'loss', 'logits'}."""
+
+    def __init__(self, dim=8, hidden=64, depth=2):
+        super().__init__()
+        layers, d = [], dim
+        for _ in range(depth):
+            layers += [nn.Linear(d, hidden), nn.ReLU()]
+            d = hidden
+        self.net = nn.Sequential(*layers, nn.Linear(d, 1))
+
+    def forward(self, features, labels=None):
+        pred = self.net(features).squeeze(-1)
+        loss = F.mse_loss(pred, labels) if labels is not None else None
+        return {"loss": loss, "logits": pred}
+
+
 class ScaledMLP(nn.Module):
     """MLP whose hidden activations exceed the fp16 range (for fp16 autocast)."""
 

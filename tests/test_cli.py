@@ -1,0 +1,131 @@
+"""The command line as scripts see it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nanlog.cli import main
+
+LOG = "step 1 loss 0.9 lr 0.1\nstep 2 loss 0.5 lr 0.1\nstep 3 loss nan lr 0.1\n"
+
+
+def run_cli(
+    args: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "nanlog", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Path:
+    path = tmp_path / "train.log"
+    path.write_text(LOG)
+    return path
+
+
+def test_parse_csv_has_one_row_per_printed_value(
+    log_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["parse", str(log_file)])
+    assert exit_info.value.code == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 6
+    assert rows[4] == {
+        "line": "3",
+        "step": "3",
+        "epoch": "",
+        "batch": "",
+        "phase": "train",
+        "metric": "loss",
+        "name": "loss",
+        "value": "nan",
+    }
+
+
+def test_parse_json_from_stdin() -> None:
+    result = run_cli(["parse", "--format", "json", "-"], stdin=LOG.encode())
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["source"] == "-"
+    assert document["format"] == "plain"
+    assert document["records"] == 6
+    assert document["first_nonfinite"]["line"] == 3
+    assert document["series"][4]["value"] == "nan"
+
+
+def test_python_dash_m_and_version() -> None:
+    result = run_cli(["--version"])
+    assert result.returncode == 0 and b"nanlog" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["parse", "/nonexistent/train.log"], b"", "no such file"),
+        (["parse", "--format", "xml", "x.log"], b"", "--format"),
+        (["parse", "--input-format", "tensorboard", "x.log"], b"", "--input-format"),
+        (["parse", "-"], b"", "empty input"),
+        (
+            ["parse", "-"],
+            b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 40,
+            "no training metrics found",
+        ),
+        (["parse", "-"], b"hello\nworld\n", "no training metrics found"),
+        (["frobnicate"], b"", "No such command"),
+        (["parse", "--bogus", "x"], b"", "--bogus"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], stdin: bytes, message: str) -> None:
+    result = run_cli(args, stdin)
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "secret.log"
+    path.write_text(LOG)
+    path.chmod(0)
+    result = run_cli(["parse", str(path)])
+    assert result.returncode == 2 and b"permission denied" in result.stderr
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    big = tmp_path / "big.log"
+    big.write_text("".join(f"step {i} loss {1 / (i + 1):.6f}\n" for i in range(200_000)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nanlog", "parse", str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert b"Traceback" not in err and err == b""
+    assert proc.returncode == 0
+
+
+def test_help_teaches_with_examples() -> None:
+    result = run_cli(["parse", "--help"])
+    assert result.returncode == 0
+    assert b"nanlog parse train.log" in result.stdout
