@@ -217,8 +217,6 @@ def main():
     ap.add_argument("--nofilter", action="store_true",
                     help="logging_nan_inf_filter=False (default True hides nan/inf losses)")
     ap.add_argument("--outdir", default="/tmp/hf_runs")
-    ap.add_argument("--lr", type=float, default=None, help="experiment override")
-    ap.add_argument("--model", default=None, help="experiment override: bert|mlp")
     a = ap.parse_args()
 
     set_seed(0)
@@ -266,19 +264,20 @@ def main():
         model = LinearRegressor()
         # plain SGD slightly above the stability limit of the quadratic loss, no clipping:
         # the error is multiplied by |1 - lr*lambda_max| > 1 every step -> geometric growth.
-        args = TrainingArguments(**{**common, "save_strategy": "steps"}, save_steps=256,
-                                 num_train_epochs=4, per_device_train_batch_size=32,
+        args = TrainingArguments(**{**common, "save_strategy": "steps"}, save_steps=192,
+                                 num_train_epochs=3, per_device_train_batch_size=32,
                                  per_device_eval_batch_size=64, optim="sgd", learning_rate=1.15,
                                  lr_scheduler_type="constant", weight_decay=0.0,
                                  max_grad_norm=0.0, logging_steps=4,
                                  eval_strategy="steps", eval_steps=32)
     elif f == "learning_rate_too_high":
-        ids, mask, y = token_data(640, 0)
-        train = DictDataset(input_ids=ids, attention_mask=mask, labels=y)
+        x, y = regression_data(640, 0)
+        train = DictDataset(features=x, labels=y)
         evald = None
-        model = tiny_bert()
-        args = TrainingArguments(**common, num_train_epochs=2, per_device_train_batch_size=16,
-                                 learning_rate=LR_TOO_HIGH, logging_steps=1)
+        model = MLPRegressor(depth=5)
+        # absurd learning rate for AdamW (default optimizer, default clipping 1.0)
+        args = TrainingArguments(**common, num_train_epochs=1, per_device_train_batch_size=16,
+                                 learning_rate=100.0, logging_steps=1)
     elif f == "unstable_loss_function":
         x, y = float_class_data(640, 0)
         train = DictDataset(features=x, labels=y)
@@ -307,6 +306,8 @@ def main():
         args = TrainingArguments(**common, num_train_epochs=1, per_device_train_batch_size=16,
                                  learning_rate=1e-3, logging_steps=1)
     elif f == "mixed_precision_overflow":
+        # NOT used by make_hf.sh: with use_cpu=True, accelerate 1.15 sets native_amp=False for
+        # fp16 on a CPU device (no autocast, no GradScaler), so this run is silently plain fp32.
         x, y = float_class_data(640, 0)
         x = x * 300.0  # un-normalised features: activations beyond the fp16 max (65504)
         train = DictDataset(features=x, labels=y)
@@ -319,9 +320,6 @@ def main():
                            optimizers=optimizers)
     trainer.truth_path = truth_path
     trainer.train()
-
-
-LR_TOO_HIGH = 10.0
 
 if __name__ == "__main__":
     main()
