@@ -122,8 +122,17 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?<![\w.])(?:[a-z_]\w{0,30}\.){0,6}[A-Z]\w{0,60}(?:Error|Exception): [^\r\n]{1,200}",
     ),
 )
-_EVENTS = re.compile("|".join(f"(?P<e{i}>{p})" for i, (_, p) in enumerate(_EVENT_PATTERNS)))
-_EVENT_KINDS = {f"e{i}": kind for i, (kind, _) in enumerate(_EVENT_PATTERNS)}
+# Two passes, so that a specific message inside an error line
+# (``IndexError: Target 8000 is out of bounds``) is kept as well as the error.
+_SPECIFIC = [(kind, p) for kind, p in _EVENT_PATTERNS if kind not in ("traceback", "error")]
+_GENERIC = [(kind, p) for kind, p in _EVENT_PATTERNS if kind in ("traceback", "error")]
+_EVENT_PASSES = [
+    (
+        re.compile("|".join(f"(?P<e{i}>{p})" for i, (_, p) in enumerate(group))),
+        {f"e{i}": kind for i, (kind, _) in enumerate(group)},
+    )
+    for group in (_SPECIFIC, _GENERIC)
+]
 _EVENT_HINT = re.compile(
     r"label value|out of bounds|device-side|n_classes|range|returned nan|overflow|OVERFLOW|"
     r"loss scale|Nan in summary|Invalid loss|is not finite|non-finite|Traceback|Error: |Exception: |"
@@ -137,9 +146,16 @@ def scan_events(chunk: Chunk, events: list[Event]) -> None:
     text = chunk.text
     if len(events) >= MAX_EVENTS or _EVENT_HINT.search(text) is None:
         return
-    lines = LineCounter(chunk)
-    for match in _EVENTS.finditer(text):
-        kind = _EVENT_KINDS[match.lastgroup or ""]
-        events.append(Event(lines.at(match.start()), kind, match.group().strip()[:300]))
-        if len(events) >= MAX_EVENTS:
-            return
+    found: list[Event] = []
+    for pattern, kinds in _EVENT_PASSES:
+        lines = LineCounter(chunk)
+        for match in pattern.finditer(text):
+            found.append(
+                Event(
+                    lines.at(match.start()),
+                    kinds[match.lastgroup or ""],
+                    match.group().strip()[:300],
+                )
+            )
+    found.sort(key=lambda event: event.line)
+    events.extend(found[: MAX_EVENTS - len(events)])
