@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import sys
+import time
 
 import numpy as np
 import torch
@@ -171,6 +172,9 @@ def main():
                     log.info("iter=%d, loss=%.4f, grad_norm=%.4f", gstep, loss.item(), grad_norm.item())
                 elif style == "tqdm":
                     pbar.set_postfix(loss=loss.item())
+                    # a real model takes a while per step; without this the tiny loop finishes an
+                    # epoch inside tqdm's mininterval (0.1 s) and the n/total counter never moves
+                    time.sleep(0.11)
                 elif style == "fp16":
                     print(f"epoch {e} step {gstep} loss {loss.item():.4f} scale {scaler.get_scale()}")
     except Exception as exc:  # record, then let it crash as usual
