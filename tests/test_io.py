@@ -128,3 +128,19 @@ def test_input_file_is_not_modified(tmp_path: Path) -> None:
 
 def test_stdin_source_is_named_dash() -> None:
     assert Source("-", None).is_stdin
+
+
+def test_unreadable_file_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root reads every file, so the permission error is simulated at open()."""
+    import nanlog.io
+
+    def denied(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    path = tmp_path / "train.log"
+    path.write_text(LOG)
+    monkeypatch.setattr(nanlog.io, "open", denied, raising=False)
+    with pytest.raises(NanlogError, match="permission denied"):
+        parse(path)

@@ -44,7 +44,8 @@ def _signature(data: bytes) -> tuple[list[tuple[str, float | str]], int]:
     run = parse_stream(io.BytesIO(data), "t")
     s = run.series
     values = [
-        (s.names[s.name_id[i]], "nan" if math.isnan(s.value[i]) else s.value[i]) for i in range(len(s))
+        (s.names[s.name_id[i]], "nan" if math.isnan(s.value[i]) else s.value[i])
+        for i in range(len(s))
     ]
     first = run.first_nonfinite()
     return values, (first.line if first else -1)

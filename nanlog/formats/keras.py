@@ -21,15 +21,16 @@ _KERAS = re.compile(
     r"(?<![\w/])Epoch (?P<ep>\d{1,9})/(?P<eps>\d{1,9})"
     r"|(?<![\w/.])(?<!Epoch )(?P<n>\d{1,12})/(?P<N>\d{1,12}|Unknown)"
     r"(?P<bar> +\[[=>.]*\]| +[━─╸═]+| - )(?P<rest>[^\r\n]*)"
-    r"|(?:LearningRateScheduler setting|ReduceLROnPlateau reducing) learning rate to (?P<lr>"
-    + VALUE
-    + r")"
+    r"|(?<![\w/])Epoch (?P<lr_ep>\d{1,9}): (?:LearningRateScheduler setting|ReduceLROnPlateau reducing)"
+    r" learning rate to (?P<lr>" + VALUE + r")"
 )
 _SNIFF_BAR = re.compile(
     r"(?<![\w/.])(?<!Epoch )\d+/(?:\d+|Unknown) +(?:\[[=>.]*\]|[━─╸═]+) [^\r\n]*\w+: "
 )
 _SNIFF_V2 = re.compile(r"\d+/\d+ - \d+m?s - [^\r\n]*(?:loss|acc\w*): ")
-_SNIFF_EPOCH = re.compile(r"(?m)^Epoch \d+/\d+\s*$")
+_SNIFF_EPOCH = re.compile(
+    r"(?m)^Epoch \d+/\d+\s*$|Epoch \d+: (?:LearningRateScheduler setting|ReduceLROnPlateau reducing)"
+)
 
 
 class KerasParser(Parser):
@@ -53,11 +54,9 @@ class KerasParser(Parser):
             line = lines.at(match.start())
             if match.group("lr") is not None:
                 value = to_float(match.group("lr"))
-                if value is not None:
+                if value is not None:  # set before the epoch's first batch: no step
                     out.start_group()
-                    out.add(
-                        line, "lr", value, epoch=self.epoch, step=self.offset + self.last_n or None
-                    )
+                    out.add(line, "lr", value, epoch=int(match.group("lr_ep")))
                 continue
             found = pairs(COLON_PAIR, match.group("rest"))
             if not found:
@@ -109,6 +108,7 @@ class KerasFormat(LogFormat):
             "1000/1000 [==============================] - 0s 100us/sample - loss: inf",
             {"loss": float("inf")},
         ),
+        ("Epoch 5: LearningRateScheduler setting learning rate to nan.", {"lr": float("nan")}),
     )
 
     def sniff(self, head: str) -> float:

@@ -65,6 +65,14 @@ def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
     return int(next(g for g in match.groups() if g is not None))
 
 
+_SEGMENT_END = re.compile(r"[\r\n]")
+
+
+def _segment_end(text: str, pos: int) -> int:
+    match = _SEGMENT_END.search(text, pos)
+    return match.start() if match else len(text)
+
+
 class PlainParser(Parser):
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
@@ -74,7 +82,8 @@ class PlainParser(Parser):
         text = chunk.text
         lines = LineCounter(chunk)
         out = self.out
-        segment_start = -1
+        segment_start = line_start = 0
+        segment_end = 0
         segment = ""
         line = 0
         step: int | None = None
@@ -86,15 +95,13 @@ class PlainParser(Parser):
                 self.epoch = int(mark)
                 continue
             pos = match.start()
-            start = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1
-            if start != segment_start:
-                segment_start = start
-                end = len(text)
-                for sep in ("\n", "\r"):
-                    found = text.find(sep, pos)
-                    if found != -1:
-                        end = min(end, found)
-                segment = text[start:end]
+            if pos >= segment_end:  # a new segment; searches stay within it (linear time)
+                newline = text.rfind("\n", segment_end, pos)
+                line_start = newline + 1 if newline != -1 else line_start
+                cr = text.rfind("\r", line_start, pos)
+                segment_start = cr + 1 if cr != -1 else line_start
+                segment_end = _segment_end(text, pos)
+                segment = text[segment_start:segment_end]
                 line = lines.at(pos)
                 step = _first_int(_STEP, segment)
                 epoch = _first_int(_EPOCH, segment)

@@ -38,6 +38,8 @@ def main() -> None:
             override = overrides.get(row["file"])
             if override is not None:
                 out["first_nonfinite_step"] = override["first_nonfinite_step"]
+                if override["first_nonfinite_metric"]:
+                    out["first_nonfinite_metric"] = override["first_nonfinite_metric"]
                 out["notes"] = (out["notes"] + "; " if out["notes"] else "") + override["reason"]
             rows.append(out)
     rows.sort(key=lambda r: r["file"])
