@@ -124,6 +124,8 @@ class Run:
     encoding: str = "utf-8"
     lines: int = 0
     variant: str | None = None
+    head_hint: str = ""  # the first few KB, for guessing the framework
+    line_texts: dict[int, str] = field(default_factory=dict)  # lines of the first non-finite values
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property

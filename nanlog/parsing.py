@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io as _stdio
+import math
+import re
 from pathlib import Path
 from typing import BinaryIO
 
 from nanlog.errors import NanlogError, NoMetricsError
 from nanlog.formats import FORMATS, detect, get_format
 from nanlog.formats.base import scan_events
-from nanlog.io import Source, TextReader, decompressed, describe, open_binary
+from nanlog.io import Chunk, Source, TextReader, decompressed, describe, open_binary
 from nanlog.model import Run, SeriesBuilder
 
 
@@ -35,10 +37,15 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
     fmt = get_format(fmt_id) if fmt_id else detect(head)
     series = SeriesBuilder()
     parser = fmt.parser(series, head)
-    run = Run(source=name, format=fmt.id, series=series, encoding=reader.encoding)
+    run = Run(
+        source=name, format=fmt.id, series=series, encoding=reader.encoding, head_hint=head[:4096]
+    )
     for chunk in reader.chunks():
+        before = len(series)
         parser.feed(chunk)
         scan_events(chunk, run.events)
+        if len(run.line_texts) < MAX_LINE_TEXTS and len(series) > before:
+            _keep_nonfinite_lines(run, chunk, before)
     parser.finish()
     run.lines = reader.lines_read
     run.variant = parser.variant
@@ -47,6 +54,43 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
         what = "empty input" if reader.bytes_read == 0 else "no training metrics found"
         raise NoMetricsError(f"{what} in {shown}; formats tried: {tried}")
     return run
+
+
+MAX_LINE_TEXTS = 20
+_NONFINITE_WORD = re.compile(r"(?i)nan|inf")
+
+
+def _keep_nonfinite_lines(run: Run, chunk: Chunk, start: int) -> None:
+    """Keep the text of the lines that print the first non-finite values (for the report)."""
+    values = run.series.value
+    lines = run.series.line
+    for i in range(start, len(values)):
+        if math.isfinite(values[i]) or lines[i] in run.line_texts:
+            continue
+        text = _line_of(chunk, lines[i])
+        if text is not None:
+            run.line_texts[lines[i]] = text
+        if len(run.line_texts) >= MAX_LINE_TEXTS:
+            return
+
+
+def _line_of(chunk: Chunk, line: int) -> str | None:
+    """The redraw segment of ``line`` that shows a non-finite word, else the line's end."""
+    offset = line - chunk.first_line
+    if offset < 0:
+        return None
+    start = 0
+    for _ in range(offset):
+        start = chunk.text.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = chunk.text.find("\n", start)
+    text = chunk.text[start : end if end != -1 else len(chunk.text)]
+    segments = [seg for seg in text.split("\r") if seg.strip()]
+    for segment in segments:
+        if _NONFINITE_WORD.search(segment):
+            return segment.strip()[:400]
+    return segments[-1].strip()[:400] if segments else ""
 
 
 def parse(path_or_stream: str | Path | BinaryIO, input_format: str | None = None) -> Run:

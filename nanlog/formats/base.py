@@ -116,6 +116,10 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|not finite|infinite)[^\r\n]{0,80}"),
     ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
+    (
+        "half_precision",
+        r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|DT_HALF|GradScaler|torch\.half\b",
+    ),
     ("traceback", r"Traceback \(most recent call last\):"),
     (
         "error",
@@ -136,7 +140,7 @@ _EVENT_PASSES = [
 _EVENT_HINT = re.compile(
     r"label value|out of bounds|device-side|n_classes|range|returned nan|overflow|OVERFLOW|"
     r"loss scale|Nan in summary|Invalid loss|is not finite|non-finite|Traceback|Error: |Exception: |"
-    r"[Ll]oss is|[Dd]etected|[Ff]ound"
+    r"[Ll]oss is|[Dd]etected|[Ff]ound|float16|fp16|16-mixed|DT_HALF|GradScaler|half"
 )
 MAX_EVENTS = 10_000
 

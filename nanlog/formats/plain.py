@@ -44,9 +44,12 @@ _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<m
 _SCAN = re.compile(_PAIR + "|" + _EPOCH_MARK)
 
 _STEP = re.compile(
-    r"(?i:(?<![\w])(?:global[_ ]step|step|iter(?:ation)?|it|batch|步数?|迭代次?数?)"
+    r"(?i:(?<![\w])(?:global[_ ]step|step|iter(?:ation)?|it|步数?|迭代次?数?)"
     r"\s{0,4}[:=：#]?\s{0,4}\[?\s{0,4}(\d{1,12})(?:\s{0,4}/\s{0,4}\d{1,12})?\]?(?![\w.]))"
     r"|第\s{0,2}(\d{1,12})\s{0,2}步"
+)
+_BATCH = re.compile(
+    r"(?i:(?<![\w])batch(?:[_ ]idx)?\s{0,4}[:=：#]?\s{0,4}\[?\s{0,4}(\d{1,12})(?:\s{0,4}/\s{0,4}\d{1,12})?\]?(?![\w.]))"
 )
 _EPOCH = re.compile(
     r"(?i:(?<![\w])epoch\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(\d{1,9})(?![\w.]))"
@@ -55,7 +58,7 @@ _EPOCH = re.compile(
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
 )
-_NOT_KEYS = {"scale"}  # only as part of "loss scale"; a bare "scale" is too common
+_NOT_KEYS: set[str] = set()
 
 
 def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
@@ -87,6 +90,7 @@ class PlainParser(Parser):
         segment = ""
         line = 0
         step: int | None = None
+        batch: int | None = None
         epoch: int | None = None
         val_context = False
         for match in _SCAN.finditer(text):
@@ -104,6 +108,7 @@ class PlainParser(Parser):
                 segment = text[segment_start:segment_end]
                 line = lines.at(pos)
                 step = _first_int(_STEP, segment)
+                batch = _first_int(_BATCH, segment)
                 epoch = _first_int(_EPOCH, segment)
                 if epoch is None:
                     epoch = self.epoch
@@ -121,7 +126,7 @@ class PlainParser(Parser):
                 if canon.startswith("val_") or (val_context and canon in ("loss", "accuracy"))
                 else "train"
             )
-            out.add(line, key, value, step=step, epoch=epoch, phase=phase)
+            out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
 
 
 class PlainFormat(LogFormat):

@@ -2,6 +2,11 @@
 """Real Hugging Face Trainer runs with an injected fault, for the nanlog sample-log corpus.
 
 Usage: python train_hf.py --fault FAULT --label LABEL [--nofilter] [--outdir DIR]
+       [--seed N] [--lr LR] [--epochs N] [--batch-size N] [--logging-steps N] [--hidden N]
+       [--depth N] [--dim N] [--bad-step N] [--bad-value nan|inf] [--bad-label-batch N]
+       [--decay-steps N] [--eval-steps N] [--save-steps N] [--max-grad-norm X] [--truth-dir DIR]
+Every optional knob defaults to None = the fault's built-in setting (so runs without them are
+exactly the runs of make_hf.sh); make_hf_holdout.sh uses them to vary seed/size/lr/etc.
 
 The Trainer itself prints everything that ends up in the captured log (ProgressCallback:
 tqdm bar on stderr + one dict per logging step on stdout). This script prints nothing to the
@@ -147,9 +152,10 @@ class ScaledMLP(nn.Module):
         return {"loss": loss, "logits": logits}
 
 
-def tiny_bert(num_labels=5):
-    cfg = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=64, num_labels=num_labels)
+def tiny_bert(num_labels=5, hidden=32, layers=2):
+    cfg = BertConfig(vocab_size=100, hidden_size=hidden, num_hidden_layers=layers,
+                     num_attention_heads=2, intermediate_size=2 * hidden,
+                     max_position_embeddings=64, num_labels=num_labels)
     return BertForSequenceClassification(cfg)
 
 
@@ -217,94 +223,144 @@ def main():
     ap.add_argument("--nofilter", action="store_true",
                     help="logging_nan_inf_filter=False (default True hides nan/inf losses)")
     ap.add_argument("--outdir", default="/tmp/hf_runs")
+    # optional variation knobs (None = the fault's built-in default)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="torch/Trainer seed; train data seed = SEED, eval data seed = SEED+1")
+    ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--logging-steps", type=int, default=None)
+    ap.add_argument("--hidden", type=int, default=None, help="MLP width / BERT hidden_size")
+    ap.add_argument("--depth", type=int, default=None, help="MLPRegressor depth / BERT layers")
+    ap.add_argument("--dim", type=int, default=None, help="regression feature dimension")
+    ap.add_argument("--n-train", type=int, default=None)
+    ap.add_argument("--bad-step", type=int, default=None,
+                    help="bad_input_data: 1-based global step holding the corrupt sample")
+    ap.add_argument("--bad-value", choices=["nan", "inf"], default="nan")
+    ap.add_argument("--bad-label-batch", type=int, default=None,
+                    help="label_out_of_range: 1-based batch holding label 8000")
+    ap.add_argument("--decay-steps", type=int, default=None,
+                    help="invalid_learning_rate: steps after which sqrt(1-s/N) goes nan")
+    ap.add_argument("--eval-steps", type=int, default=None)
+    ap.add_argument("--save-steps", type=int, default=None,
+                    help="save_strategy=steps with this interval (a save also happens at the end)")
+    ap.add_argument("--max-grad-norm", type=float, default=None)
+    ap.add_argument("--truth-dir", default=TRUTH_DIR)
     a = ap.parse_args()
 
-    set_seed(0)
+    def o(name, default):
+        v = getattr(a, name)
+        return default if v is None else v
+
+    seed = a.seed
+    set_seed(seed)
     out = os.path.join(a.outdir, a.label)
-    os.makedirs(TRUTH_DIR, exist_ok=True)
-    truth_path = os.path.join(TRUTH_DIR, a.label + ".json")
+    os.makedirs(a.truth_dir, exist_ok=True)
+    truth_path = os.path.join(a.truth_dir, a.label + ".json")
     # a finite run keeps this sidecar (all null)
     with open(truth_path, "w") as f:
         json.dump({"epoch": None, "batch_in_epoch": None, "global_step": None,
                    "metric": None, "value": None}, f)
 
     common = dict(output_dir=out, report_to="none", use_cpu=True,
-                  seed=0, train_sampling_strategy="sequential", dataloader_num_workers=0,
+                  seed=seed, train_sampling_strategy="sequential", dataloader_num_workers=0,
                   logging_nan_inf_filter=not a.nofilter, save_strategy="no")
     optimizers = (None, None)
     f = a.fault
 
     if f == "healthy":
-        ids, mask, y = token_data(640, 0)
-        eids, emask, ey = token_data(160, 1)
+        ids, mask, y = token_data(o("n_train", 640), seed)
+        eids, emask, ey = token_data(160, seed + 1)
         train = DictDataset(input_ids=ids, attention_mask=mask, labels=y)
         evald = DictDataset(input_ids=eids, attention_mask=emask, labels=ey)
-        model = tiny_bert()
-        args = TrainingArguments(**{**common, "save_strategy": "steps"}, save_steps=160,
-                                 num_train_epochs=4, per_device_train_batch_size=16,
-                                 per_device_eval_batch_size=32, learning_rate=3e-3,
-                                 warmup_steps=10, logging_steps=5, eval_strategy="epoch")
+        model = tiny_bert(hidden=o("hidden", 32), layers=o("depth", 2))
+        args = TrainingArguments(**{**common, "save_strategy": "steps"},
+                                 save_steps=o("save_steps", 160),
+                                 num_train_epochs=o("epochs", 4),
+                                 per_device_train_batch_size=o("batch_size", 16),
+                                 per_device_eval_batch_size=32, learning_rate=o("lr", 3e-3),
+                                 warmup_steps=10, logging_steps=o("logging_steps", 5),
+                                 eval_strategy="epoch")
     elif f == "bad_input_data":
-        x, y = float_class_data(640, 0)
-        bad_step = 23  # 1-based global step that contains the corrupt sample (batch 16, no shuffle)
-        x[(bad_step - 1) * 16 + 5, 7] = float("nan")
-        ex, ey = float_class_data(160, 1)
+        x, y = float_class_data(o("n_train", 640), seed)
+        bs = o("batch_size", 16)
+        bad_step = o("bad_step", 23)  # 1-based global step holding the corrupt sample (no shuffle)
+        x[(bad_step - 1) * bs + 5, 7] = float(a.bad_value)
+        ex, ey = float_class_data(160, seed + 1)
         train = DictDataset(features=x, labels=y)
         evald = DictDataset(features=ex, labels=ey)
-        model = MLPClassifier()
-        args = TrainingArguments(**{**common, "save_strategy": "steps"}, save_steps=80,
-                                 num_train_epochs=2, per_device_train_batch_size=16,
-                                 per_device_eval_batch_size=32, learning_rate=3e-3,
-                                 logging_steps=5, eval_strategy="steps", eval_steps=20)
+        model = MLPClassifier(hidden=o("hidden", 64))
+        args = TrainingArguments(**{**common, "save_strategy": "steps"},
+                                 save_steps=o("save_steps", 80),
+                                 num_train_epochs=o("epochs", 2), per_device_train_batch_size=bs,
+                                 per_device_eval_batch_size=32, learning_rate=o("lr", 3e-3),
+                                 logging_steps=o("logging_steps", 5), eval_strategy="steps",
+                                 eval_steps=o("eval_steps", 20))
     elif f == "exploding_gradients":
-        x, y = regression_data(2048, 0)
-        ex, ey = regression_data(256, 1)
+        dim = o("dim", 8)
+        x, y = regression_data(o("n_train", 2048), seed, dim=dim)
+        ex, ey = regression_data(256, seed + 1, dim=dim)
         train = DictDataset(features=x, labels=y)
         evald = DictDataset(features=ex, labels=ey)
-        model = LinearRegressor()
+        model = LinearRegressor(dim=dim)
         # plain SGD slightly above the stability limit of the quadratic loss, no clipping:
         # the error is multiplied by |1 - lr*lambda_max| > 1 every step -> geometric growth.
-        args = TrainingArguments(**{**common, "save_strategy": "steps"}, save_steps=192,
-                                 num_train_epochs=3, per_device_train_batch_size=32,
-                                 per_device_eval_batch_size=64, optim="sgd", learning_rate=1.15,
+        args = TrainingArguments(**{**common, "save_strategy": "steps"},
+                                 save_steps=o("save_steps", 192),
+                                 num_train_epochs=o("epochs", 3),
+                                 per_device_train_batch_size=o("batch_size", 32),
+                                 per_device_eval_batch_size=64, optim="sgd",
+                                 learning_rate=o("lr", 1.15),
                                  lr_scheduler_type="constant", weight_decay=0.0,
-                                 max_grad_norm=0.0, logging_steps=4,
-                                 eval_strategy="steps", eval_steps=32)
+                                 max_grad_norm=o("max_grad_norm", 0.0),
+                                 logging_steps=o("logging_steps", 4),
+                                 eval_strategy="steps", eval_steps=o("eval_steps", 32))
     elif f == "learning_rate_too_high":
-        x, y = regression_data(640, 0)
+        x, y = regression_data(o("n_train", 640), seed)
         train = DictDataset(features=x, labels=y)
         evald = None
-        model = MLPRegressor(depth=5)
+        model = MLPRegressor(hidden=o("hidden", 64), depth=o("depth", 5))
         # absurd learning rate for AdamW (default optimizer, default clipping 1.0)
-        args = TrainingArguments(**common, num_train_epochs=1, per_device_train_batch_size=16,
-                                 learning_rate=100.0, logging_steps=1)
+        args = TrainingArguments(**common, num_train_epochs=o("epochs", 1),
+                                 per_device_train_batch_size=o("batch_size", 16),
+                                 learning_rate=o("lr", 100.0),
+                                 max_grad_norm=o("max_grad_norm", 1.0),
+                                 logging_steps=o("logging_steps", 1))
     elif f == "unstable_loss_function":
-        x, y = float_class_data(640, 0)
+        x, y = float_class_data(o("n_train", 640), seed)
         train = DictDataset(features=x, labels=y)
         evald = None
-        model = MLPClassifier(loss="manual_bce")
-        args = TrainingArguments(**common, num_train_epochs=5, per_device_train_batch_size=16,
-                                 learning_rate=1e-2, logging_steps=2)
+        model = MLPClassifier(hidden=o("hidden", 64), loss="manual_bce")
+        args = TrainingArguments(**common, num_train_epochs=o("epochs", 5),
+                                 per_device_train_batch_size=o("batch_size", 16),
+                                 learning_rate=o("lr", 1e-2),
+                                 logging_steps=o("logging_steps", 2))
     elif f == "invalid_learning_rate":
-        x, y = float_class_data(640, 0)
+        x, y = float_class_data(o("n_train", 640), seed)
         train = DictDataset(features=x, labels=y)
         evald = None
-        model = MLPClassifier()
-        opt = torch.optim.AdamW(model.parameters(), lr=5e-3)
-        decay_steps = 50  # mis-set: the run is 80 steps long, so 1 - s/50 < 0 after step 50
+        model = MLPClassifier(hidden=o("hidden", 64))
+        opt = torch.optim.AdamW(model.parameters(), lr=o("lr", 5e-3))
+        # mis-set: the run is longer than decay_steps, so 1 - s/decay_steps < 0 afterwards
+        decay_steps = o("decay_steps", 50)
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: float(np.sqrt(1.0 - s / decay_steps)))
         optimizers = (opt, sched)
-        args = TrainingArguments(**common, num_train_epochs=2, per_device_train_batch_size=16,
-                                 logging_steps=2)
+        args = TrainingArguments(**common, num_train_epochs=o("epochs", 2),
+                                 per_device_train_batch_size=o("batch_size", 16),
+                                 logging_steps=o("logging_steps", 2))
     elif f == "label_out_of_range":
-        ids, mask, y = token_data(640, 0)
-        y[2 * 16 + 3] = 8000  # sample in the 3rd batch: 5 classes, label 8000
+        ids, mask, y = token_data(o("n_train", 640), seed)
+        bs = o("batch_size", 16)
+        # sample in batch BAD_LABEL_BATCH (default the 3rd): 5 classes, label 8000
+        y[(o("bad_label_batch", 3) - 1) * bs + 3] = 8000
         train = DictDataset(input_ids=ids, attention_mask=mask, labels=y)
         evald = None
-        model = tiny_bert()
-        args = TrainingArguments(**common, num_train_epochs=1, per_device_train_batch_size=16,
-                                 learning_rate=1e-3, logging_steps=1)
+        model = tiny_bert(hidden=o("hidden", 32), layers=o("depth", 2))
+        args = TrainingArguments(**common, num_train_epochs=o("epochs", 1),
+                                 per_device_train_batch_size=bs,
+                                 learning_rate=o("lr", 1e-3),
+                                 logging_steps=o("logging_steps", 1))
     elif f == "mixed_precision_overflow":
         # NOT used by make_hf.sh: with use_cpu=True, accelerate 1.15 sets native_amp=False for
         # fp16 on a CPU device (no autocast, no GradScaler), so this run is silently plain fp32.

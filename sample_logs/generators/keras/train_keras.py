@@ -3,6 +3,12 @@ test corpus.  Not part of the nanlog package; never imported by it.
 
     python train_keras.py --api keras3|tfkeras --fault FAULT [--verbose 1|2] [--val]
                           [--terminate-on-nan] --truth /opt/nanlog-dev/truth/NAME.json
+                          [--seed N] [--batch-size N] [--batches N] [--width N] [--depth N]
+                          [--epochs N] [--lr X] [--bad-batch N] [--decay-epochs N]
+                          [--healthy-mode default|highlr|fp16]
+
+The optional settings (seed, model size, batch size/count, lr, where the bad sample sits, ...)
+default to the values used for sample_logs/keras/; make_keras_holdout.sh varies them.
 
 The ground truth (first non-finite training loss) is found by a callback while training and is
 written to the --truth JSON file; it is never derived from the log text.  Note: the `loss` Keras
@@ -26,6 +32,21 @@ ap.add_argument("--truth", required=True)
 ap.add_argument("--batch-sleep", type=float, default=0.06,
                 help="seconds the input pipeline waits per batch (like a slow data loader), so that "
                      "the progress bar, which redraws at most every 0.05 s, shows every batch")
+ap.add_argument("--seed", type=int, default=1234)
+ap.add_argument("--batch-size", type=int, default=32)
+ap.add_argument("--batches", type=int, default=20, help="batches per epoch")
+ap.add_argument("--width", type=int, default=32, help="hidden units of the MLP classifier")
+ap.add_argument("--depth", type=int, default=2, help="hidden layers of the MLP classifier")
+ap.add_argument("--epochs", type=int, default=None, help="default: the fault's own value")
+ap.add_argument("--lr", type=float, default=None,
+                help="learning rate; default: the fault's own value (or its env variable)")
+ap.add_argument("--bad-batch", type=int, default=15,
+                help="1-based batch of epoch 1 holding the NaN sample / the label 8000")
+ap.add_argument("--decay-epochs", type=int, default=3,
+                help="invalid_learning_rate: epochs of the sqrt decay (nan after that)")
+ap.add_argument("--healthy-mode", choices=["default", "highlr", "fp16"], default="default",
+                help="healthy only: highlr = SGD with a high but stable lr (noisy loss); "
+                     "fp16 = mixed_float16 regression whose first steps overflow the loss scale")
 args = ap.parse_args()
 
 import numpy as np
@@ -36,7 +57,7 @@ if args.api == "keras3":
 else:
     import tf_keras as keras
 
-SEED = 1234
+SEED = args.seed
 random.seed(SEED)
 np.random.seed(SEED)
 tf.random.set_seed(SEED)
@@ -45,8 +66,8 @@ try:
 except Exception:
     pass
 
-BS = 32
-NB = 20  # batches per epoch
+BS = args.batch_size
+NB = args.batches  # batches per epoch
 N = BS * NB
 NCLS = 5
 NFEAT = 8
@@ -69,10 +90,13 @@ def mlp_classifier(out_act="softmax", hidden_act="tanh"):
         keras.Input(shape=(NFEAT,)),
         # tanh hidden layers by default: a relu hidden layer maps NaN inputs to 0 on TF/oneDNN
         # CPU, which hides a NaN input sample (loss settles at ln(5) instead of nan)
-        keras.layers.Dense(32, activation=hidden_act),
-        keras.layers.Dense(32, activation=hidden_act),
+        *[keras.layers.Dense(args.width, activation=hidden_act) for _ in range(args.depth)],
         keras.layers.Dense(NCLS, activation=out_act),
     ])
+
+
+def lr_or(default):
+    return float(default) if args.lr is None else args.lr
 
 
 class GroundTruth(keras.callbacks.Callback):
@@ -85,6 +109,8 @@ class GroundTruth(keras.callbacks.Callback):
         self.global_step = 0
         self.found = None
         self.first_nonfinite_lr = None
+        self.overflow_steps = []  # global steps whose gradients overflowed (fp16 loss scaling)
+        self.last_scale = float("inf")
         self._write()
 
     def _write(self):
@@ -95,6 +121,9 @@ class GroundTruth(keras.callbacks.Callback):
                        "on_train_batch_end)")
         if self.first_nonfinite_lr is not None:
             rec["first_nonfinite_lr"] = self.first_nonfinite_lr
+        if args.healthy_mode == "fp16":
+            rec["loss_scale_overflow_steps"] = self.overflow_steps
+            rec["final_loss_scale"] = self.last_scale
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         with open(self.path, "w") as f:
             json.dump(rec, f, indent=1)
@@ -115,6 +144,14 @@ class GroundTruth(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.global_step += 1
+        if args.healthy_mode == "fp16":
+            opt = self.model.optimizer
+            scale = float(np.asarray(getattr(opt, "dynamic_scale", None)
+                                     if hasattr(opt, "dynamic_scale") else opt.loss_scale))
+            if scale < self.last_scale:  # the step overflowed: skipped, scale halved
+                self.overflow_steps.append(self.global_step)
+                self._write()
+            self.last_scale = scale
         if self.found is not None or not logs or "loss" not in logs:
             return
         v = float(np.asarray(logs["loss"]))
@@ -131,30 +168,55 @@ loss = "sparse_categorical_crossentropy"
 metrics = ["accuracy"]
 optimizer = keras.optimizers.Adam(learning_rate=1e-2)
 
-if fault in ("healthy", "bad_input_data", "label_out_of_range", "learning_rate_too_high",
+if fault == "healthy" and args.healthy_mode == "fp16":
+    # mixed_float16 regression with moderate targets (|y| up to a few hundred, far below 65504):
+    # the loss scale starts at 2**15, so the first backward passes overflow fp16, the
+    # LossScaleOptimizer skips those steps and halves the scale, then training converges.
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    epochs = 6
+    x = rng.normal(0.0, 1.0, size=(N, NFEAT)).astype("float32")
+    w_true = rng.uniform(20.0, 60.0, size=(NFEAT, 1))
+    y = (x @ w_true).astype("float32")
+    xv = rng.normal(0.0, 1.0, size=(160, NFEAT)).astype("float32")
+    yv = (xv @ w_true).astype("float32")
+    model = keras.Sequential([
+        keras.Input(shape=(NFEAT,)),
+        keras.layers.Dense(args.width, activation="relu"),
+        keras.layers.Dense(1),
+    ])
+    optimizer = keras.optimizers.Adam(learning_rate=lr_or(0.05))
+    loss = "mse"
+    metrics = []
+elif fault in ("healthy", "bad_input_data", "label_out_of_range", "learning_rate_too_high",
              "invalid_learning_rate"):
     x, y = blobs(N)
     xv, yv = blobs(160)
     model = mlp_classifier()
     if fault == "bad_input_data":
         # one corrupted feature value in sample 453 -> batch 15 of epoch 1 (no shuffle)
-        x[14 * BS + 5, 3] = np.nan
+        x[(args.bad_batch - 1) * BS + 5, 3] = np.nan
     elif fault == "label_out_of_range":
         # label 8000 with 5 classes in batch 15 of epoch 1 (no shuffle)
-        y[14 * BS + 5] = 8000
+        y[(args.bad_batch - 1) * BS + 5] = 8000
     elif fault == "learning_rate_too_high":
         # relu hidden layers (tanh would saturate and keep the loss finite)
         model = mlp_classifier(hidden_act="relu")
-        optimizer = keras.optimizers.SGD(learning_rate=float(os.environ.get("HIGH_LR", "10")))
+        optimizer = keras.optimizers.SGD(learning_rate=lr_or(os.environ.get("HIGH_LR", "10")))
     elif fault == "invalid_learning_rate":
         epochs = 6
-        optimizer = keras.optimizers.SGD(learning_rate=0.05)
-        decay_epochs = 3  # bug: shorter than the run -> sqrt of a negative number = nan
+        base_lr = lr_or(0.05)
+        optimizer = keras.optimizers.SGD(learning_rate=base_lr)
+        decay_epochs = args.decay_epochs  # bug: shorter than the run -> sqrt(negative) = nan
 
         def schedule(epoch, lr):
-            return float(0.05 * np.sqrt(np.float64(1.0 - epoch / decay_epochs)))
+            return float(base_lr * np.sqrt(np.float64(1.0 - epoch / decay_epochs)))
 
         callbacks.append(keras.callbacks.LearningRateScheduler(schedule, verbose=1))
+    elif fault == "healthy" and args.healthy_mode == "highlr":
+        # plain SGD with a high but still stable lr: the loss is noisy and spikes, then recovers
+        optimizer = keras.optimizers.SGD(learning_rate=lr_or(0.5))
+    elif fault == "healthy" and args.healthy_mode == "default" and args.lr is not None:
+        optimizer = keras.optimizers.Adam(learning_rate=args.lr)
 elif fault == "exploding_gradients":
     # Linear regression trained with plain SGD slightly above the stability limit
     # (lr > 1/lambda_max of the MSE Hessian 2*E[xx^T] = 2*I): the error is multiplied by
@@ -166,7 +228,7 @@ elif fault == "exploding_gradients":
     xv = rng.normal(0.0, 1.0, size=(160, NFEAT)).astype("float32")
     yv = (xv @ w_true).astype("float32")
     model = keras.Sequential([keras.Input(shape=(NFEAT,)), keras.layers.Dense(1)])
-    optimizer = keras.optimizers.SGD(learning_rate=float(os.environ.get("EXPLODE_LR", "1.05")))
+    optimizer = keras.optimizers.SGD(learning_rate=lr_or(os.environ.get("EXPLODE_LR", "1.05")))
     loss = "mse"
     metrics = ["mae"]
 elif fault == "unstable_loss_function":
@@ -188,7 +250,7 @@ elif fault == "unstable_loss_function":
                                + (1.0 - y_true) * tf.math.log(1.0 - y_pred), axis=-1)
 
     loss = naive_bce
-    optimizer = keras.optimizers.Adam(learning_rate=float(os.environ.get("UNSTABLE_LR", "0.01")))
+    optimizer = keras.optimizers.Adam(learning_rate=lr_or(os.environ.get("UNSTABLE_LR", "0.01")))
 elif fault == "wrong_output_activation":
     # relu on the output layer + categorical cross-entropy on probabilities
     x, yi = blobs(N)
@@ -197,6 +259,8 @@ elif fault == "wrong_output_activation":
     yv = np.eye(NCLS, dtype="float32")[yvi]
     model = mlp_classifier(out_act="relu")
     loss = "categorical_crossentropy"
+    if args.lr is not None:
+        optimizer = keras.optimizers.Adam(learning_rate=args.lr)
 elif fault == "mixed_precision_overflow":
     # float16 compute: un-normalised regression targets (prices up to ~1.2e5, 79% above 65504) push the fp16
     # output layer past 65504 -> inf.
@@ -212,7 +276,7 @@ elif fault == "mixed_precision_overflow":
         keras.layers.Dense(32, activation="relu"),
         keras.layers.Dense(1),
     ])
-    optimizer = keras.optimizers.Adam(learning_rate=float(os.environ.get("MP_LR", "20")))
+    optimizer = keras.optimizers.Adam(learning_rate=lr_or(os.environ.get("MP_LR", "20")))
     loss = "mse"
     # no metric: keras computes mae in the fp16 compute dtype, where the targets themselves
     # (> 65504) are already inf from batch 1, which would hide when the loss overflows
@@ -233,5 +297,7 @@ if args.batch_sleep > 0:
     # Keras callback makes tf-keras print a "Callback method is slow" warning)
     from tensorflow.python.data.experimental.ops import testing as tfdata_testing
     train = train.apply(tfdata_testing.sleep(int(args.batch_sleep * 1e6)))
+if args.epochs is not None:
+    epochs = args.epochs
 model.fit(train, epochs=epochs, verbose=args.verbose, shuffle=False,
           validation_data=(xv, yv) if args.val else None, callbacks=callbacks)

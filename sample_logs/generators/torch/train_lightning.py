@@ -25,24 +25,24 @@ from lightning.pytorch.callbacks import Callback, LearningRateMonitor, RichProgr
 from lightning.pytorch.loggers import CSVLogger
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_common import BATCH, FAULTS, make_data  # noqa: E402
+from torch_common import FAULTS, HP0, add_holdout_args, data_kwargs, hp_kwargs, make_data, mlp, scaler_kwargs  # noqa: E402,E501
 
 
 
 # ----------------------------------------------------------------------------- model
 class Net(L.LightningModule):
-    def __init__(self, fault, task, dim=20):
+    def __init__(self, fault, task, dim=20, hp=HP0):
         super().__init__()
         self.fault = fault
-        self.task = task
+        self.task, self.hp = task, hp   # hp: holdout width/depth/lr/decay_steps (defaults = original)
         if task == "regression":
             self.net = nn.Sequential(nn.Linear(dim, 1))
         elif task == "big_regression":
-            self.net = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, 1))
+            self.net = mlp(dim, 1, hp)
         elif task == "binary":
-            self.net = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, 1))
+            self.net = mlp(dim, 1, hp)
         else:
-            self.net = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, 5))
+            self.net = mlp(dim, 5, hp)
 
     def forward(self, x):
         return self.net(x)
@@ -72,18 +72,18 @@ class Net(L.LightningModule):
         self.log("val_loss", loss, prog_bar=True, on_step=False, on_epoch=True)
 
     def configure_optimizers(self):
-        f = self.fault
+        f, lr = self.fault, self.hp["lr"]   # hp["lr"] (holdout --lr) overrides the fault's learning rate
         if f == "exploding_gradients":
-            return torch.optim.SGD(self.parameters(), lr=1.1)
+            return torch.optim.SGD(self.parameters(), lr=lr or 1.1)
         if f == "mixed_precision_overflow":
-            return torch.optim.Adam(self.parameters(), lr=1.0)
+            return torch.optim.Adam(self.parameters(), lr=lr or 1.0)
         if f == "learning_rate_too_high":
-            return torch.optim.SGD(self.parameters(), lr=1000.0)
+            return torch.optim.SGD(self.parameters(), lr=lr or 1000.0)
         if f == "unstable_loss_function":
-            return torch.optim.Adam(self.parameters(), lr=0.01)
+            return torch.optim.Adam(self.parameters(), lr=lr or 0.01)
         if f == "invalid_learning_rate":
-            opt = torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.9)
-            decay_steps = 30  # misconfigured: shorter than the run (60 steps)
+            opt = torch.optim.SGD(self.parameters(), lr=lr or 0.05, momentum=0.9)
+            decay_steps = self.hp["decay_steps"]  # misconfigured: shorter than the run (default 30 of 60 steps)
 
             def poly(step):
                 # polynomial decay, power 0.5; numpy returns nan once (1 - step/decay_steps) < 0
@@ -91,7 +91,7 @@ class Net(L.LightningModule):
 
             sched = torch.optim.lr_scheduler.LambdaLR(opt, poly)
             return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
-        return torch.optim.Adam(self.parameters(), lr=1e-2)
+        return torch.optim.Adam(self.parameters(), lr=lr or 1e-2)
 
 
 EPOCHS = {
@@ -164,7 +164,7 @@ class Truth(Callback):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = add_holdout_args(argparse.ArgumentParser(), lightning=True)
     ap.add_argument("--fault", choices=FAULTS, required=True)
     ap.add_argument("--truth", required=True)
     ap.add_argument("--bar", choices=["tqdm", "rich"], default="tqdm")
@@ -173,14 +173,14 @@ def main():
     ap.add_argument("--workdir", default="/tmp/nanlog_torch_work")
     args = ap.parse_args()
 
-    L.seed_everything(1234)
-    rng = np.random.default_rng(1234)
-    xt, yt, xv, yv, task = make_data(args.fault, rng)
-    train = DataLoader(TensorDataset(torch.from_numpy(xt), torch.from_numpy(yt)), batch_size=BATCH,
+    L.seed_everything(args.seed)
+    rng = np.random.default_rng(args.seed)
+    xt, yt, xv, yv, task = make_data(args.fault, rng, **data_kwargs(args))
+    train = DataLoader(TensorDataset(torch.from_numpy(xt), torch.from_numpy(yt)), batch_size=args.batch,
                        shuffle=False, num_workers=0)
-    val = DataLoader(TensorDataset(torch.from_numpy(xv), torch.from_numpy(yv)), batch_size=BATCH,
+    val = DataLoader(TensorDataset(torch.from_numpy(xv), torch.from_numpy(yv)), batch_size=args.batch,
                      shuffle=False, num_workers=0)
-    model = Net(args.fault, task, dim=xt.shape[1])
+    model = Net(args.fault, task, dim=xt.shape[1], hp=hp_kwargs(args))
 
     run = os.path.splitext(os.path.basename(args.truth))[0]
     workdir = os.path.join(args.workdir, run)
@@ -194,14 +194,14 @@ def main():
         callbacks.append(RichProgressBar())
     # else: Lightning's default progress bar, which is TQDMProgressBar when rich is not installed
     kwargs = {}
-    if args.fault == "mixed_precision_overflow":
+    if args.fault == "mixed_precision_overflow" or args.fp16:
         # Trainer(precision='16-mixed') on CPU is silently turned into bf16-mixed by Lightning,
         # so pass the fp16 MixedPrecision plugin (with a CPU GradScaler) explicitly.
         from lightning.pytorch.plugins.precision import MixedPrecision
         kwargs["plugins"] = [MixedPrecision(precision="16-mixed", device="cpu",
-                                            scaler=torch.amp.GradScaler("cpu"))]
+                                            scaler=torch.amp.GradScaler("cpu", **scaler_kwargs(args)))]
     trainer = L.Trainer(
-        accelerator="cpu", devices=1, max_epochs=EPOCHS[args.fault], logger=csv_logger,
+        accelerator="cpu", devices=1, max_epochs=args.epochs or EPOCHS[args.fault], logger=csv_logger,
         callbacks=callbacks, log_every_n_steps=1, enable_checkpointing=False,
         default_root_dir=workdir, detect_anomaly=args.detect_anomaly, deterministic=True,
         **kwargs,

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_common import BATCH, FAULTS, make_data  # noqa: E402
+from torch_common import HP0, PLAIN_FAULTS, acc_suffix, add_holdout_args, batch_acc, data_kwargs, hp_kwargs, make_data, mlp, probs_cross_entropy, scaler_kwargs  # noqa: E402,E501
 
 EPOCHS = {
     "healthy": 4, "bad_input_data": 3, "exploding_gradients": 5, "learning_rate_too_high": 2,
@@ -30,25 +30,25 @@ EPOCHS = {
 }
 
 
-def build(fault, task, dim):
+def build(fault, task, dim, hp=HP0):
     if task == "regression":
         model = nn.Sequential(nn.Linear(dim, 1))
     elif task in ("big_regression", "binary"):
-        model = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, 1))
+        model = mlp(dim, 1, hp)
     else:
-        model = nn.Sequential(nn.Linear(dim, 32), nn.ReLU(), nn.Linear(32, 5))
-    sched = None
+        model = mlp(dim, 5, hp, relu_out=(fault == "wrong_output_activation"))
+    sched, lr = None, hp["lr"]   # hp["lr"] (holdout --lr) overrides the fault's learning rate
     if fault == "exploding_gradients":
-        opt = torch.optim.SGD(model.parameters(), lr=1.1)
+        opt = torch.optim.SGD(model.parameters(), lr=lr or 1.1)
     elif fault == "mixed_precision_overflow":
-        opt = torch.optim.Adam(model.parameters(), lr=1.0)
+        opt = torch.optim.Adam(model.parameters(), lr=lr or 1.0)
     elif fault == "learning_rate_too_high":
-        opt = torch.optim.SGD(model.parameters(), lr=1000.0)
+        opt = torch.optim.SGD(model.parameters(), lr=lr or 1000.0)
     elif fault == "unstable_loss_function":
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        opt = torch.optim.Adam(model.parameters(), lr=lr or 0.01)
     elif fault == "invalid_learning_rate":
-        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        decay_steps = 30  # misconfigured: shorter than the run (60 steps)
+        opt = torch.optim.SGD(model.parameters(), lr=lr or 0.05, momentum=0.9)
+        decay_steps = hp["decay_steps"]  # misconfigured: shorter than the run (default 30 of 60 steps)
 
         def poly(step):
             # polynomial decay, power 0.5; numpy gives nan once (1 - step/decay_steps) < 0
@@ -56,13 +56,13 @@ def build(fault, task, dim):
 
         sched = torch.optim.lr_scheduler.LambdaLR(opt, poly)
     else:
-        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        opt = torch.optim.Adam(model.parameters(), lr=lr or 1e-2)
     return model, opt, sched
 
 
 def loss_fn(task, out, y):
-    if task in ("regression", "big_regression"):
-        return F.mse_loss(out.float(), y)
+    if task in ("regression", "big_regression", "probs"):
+        return F.mse_loss(out.float(), y) if task != "probs" else probs_cross_entropy(out, y)
     if task == "binary":
         # hand-written binary cross-entropy on probabilities (no clamp, no logits form)
         p = torch.sigmoid(out)
@@ -98,23 +98,23 @@ class Truth:
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = add_holdout_args(argparse.ArgumentParser())
     ap.add_argument("--style", choices=["print", "logging", "chinese", "tqdm", "anomaly", "fp16"],
                     required=True)
-    ap.add_argument("--fault", choices=FAULTS, required=True)
+    ap.add_argument("--fault", choices=PLAIN_FAULTS, required=True)
     ap.add_argument("--truth", required=True)
     args = ap.parse_args()
     style, fault = args.style, args.fault
 
-    torch.manual_seed(1234)
-    rng = np.random.default_rng(1234)
-    xt, yt, _, _, task = make_data(fault, rng)
-    train = DataLoader(TensorDataset(torch.from_numpy(xt), torch.from_numpy(yt)), batch_size=BATCH,
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    xt, yt, _, _, task = make_data(fault, rng, **data_kwargs(args))
+    train = DataLoader(TensorDataset(torch.from_numpy(xt), torch.from_numpy(yt)), batch_size=args.batch,
                        shuffle=False, num_workers=0)
-    model, opt, sched = build(fault, task, xt.shape[1])
-    epochs = EPOCHS[fault]
+    model, opt, sched = build(fault, task, xt.shape[1], hp_kwargs(args))
+    epochs = args.epochs or EPOCHS.get(fault, 4)
     truth = Truth(args.truth, "1-based, as printed by the loop")
-
+    show_acc = args.acc and task in ("multiclass", "probs")
     log = None
     if style == "logging":
         logging.basicConfig(level=logging.INFO,
@@ -126,7 +126,7 @@ def main():
         torch.autograd.set_detect_anomaly(True)
     scaler = None
     if style == "fp16":
-        scaler = torch.amp.GradScaler("cpu")
+        scaler = torch.amp.GradScaler("cpu", **scaler_kwargs(args))
     if style == "tqdm":
         from tqdm import tqdm
 
@@ -163,20 +163,20 @@ def main():
                     opt.step()
                 if sched is not None:
                     sched.step()
-
+                acc_s = acc_suffix(style, out, yb) if show_acc else ""
                 if style in ("print", "anomaly"):
-                    print(f"epoch {e} step {gstep} loss {loss.item():.4f} lr {lr}")
+                    print(f"epoch {e} step {gstep} loss {loss.item():.4f} lr {lr}{acc_s}")
                 elif style == "chinese":
-                    print(f"第{e}轮 步数 {gstep} 损失: {loss.item():.4f} 学习率: {lr}")
+                    print(f"第{e}轮 步数 {gstep} 损失: {loss.item():.4f} 学习率: {lr}{acc_s}")
                 elif style == "logging":
-                    log.info("iter=%d, loss=%.4f, grad_norm=%.4f", gstep, loss.item(), grad_norm.item())
+                    log.info("iter=%d, loss=%.4f, grad_norm=%.4f%s", gstep, loss.item(), grad_norm.item(), acc_s)
                 elif style == "tqdm":
-                    pbar.set_postfix(loss=loss.item())
+                    pbar.set_postfix(loss=loss.item(), **({"acc": batch_acc(out, yb)} if show_acc else {}))
                     # a real model takes a while per step; without this the tiny loop finishes an
                     # epoch inside tqdm's mininterval (0.1 s) and the n/total counter never moves
                     time.sleep(0.11)
                 elif style == "fp16":
-                    print(f"epoch {e} step {gstep} loss {loss.item():.4f} scale {scaler.get_scale()}")
+                    print(f"epoch {e} step {gstep} loss {loss.item():.4f} scale {scaler.get_scale()}{acc_s}")
     except Exception as exc:  # record, then let it crash as usual
         truth.exception = {"type": type(exc).__name__, "message": str(exc)[:300], "epoch": e,
                            "batch_in_epoch": b, "global_step": gstep}

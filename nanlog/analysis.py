@@ -1,0 +1,273 @@
+"""What the rules look at: the curves of a run, where it broke, and whether it diverged.
+
+Built once per run from the long records (never from a wide table, so a value
+that was not logged is never taken for a NaN). Curves keep the log's order:
+the position of a record in the log is what "before the break" means.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from nanlog.model import NO_INT, PHASES, Run
+from nanlog.names import canonical_name
+
+TRAIN = PHASES.index("train")
+# Values this large are divergence even without a NaN (float32 overflows near 3.4e38).
+HUGE = 1e30
+DIVERGENCE_FACTOR = 1e3
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One metric's values in log order, with where each was printed."""
+
+    metric: str
+    index: np.ndarray  # position of each record among all records of the run
+    values: np.ndarray
+    lines: np.ndarray
+    steps: np.ndarray  # NO_INT where not printed
+    epochs: np.ndarray  # NaN where not printed
+    batches: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def before(self, position: int) -> Curve:
+        """The part of the curve printed before record ``position`` of the run."""
+        cut = int(np.searchsorted(self.index, position))
+        return self._slice(slice(0, cut))
+
+    def after(self, position: int) -> Curve:
+        cut = int(np.searchsorted(self.index, position))
+        return self._slice(slice(cut, None))
+
+    def _slice(self, part: slice) -> Curve:
+        return Curve(
+            self.metric,
+            self.index[part],
+            self.values[part],
+            self.lines[part],
+            self.steps[part],
+            self.epochs[part],
+            self.batches[part],
+        )
+
+    @property
+    def finite(self) -> np.ndarray:
+        mask: np.ndarray = np.isfinite(self.values)
+        return mask
+
+    def first_nonfinite(self) -> int | None:
+        bad = np.flatnonzero(~self.finite)
+        return int(bad[0]) if len(bad) else None
+
+    def step_of(self, i: int) -> int | None:
+        return None if self.steps[i] == NO_INT else int(self.steps[i])
+
+    def epoch_of(self, i: int) -> float | None:
+        return None if math.isnan(self.epochs[i]) else float(self.epochs[i])
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first non-finite value that counts: where and what the run broke with."""
+
+    metric: str
+    name: str
+    value: float
+    position: int  # index among all records
+    line: int
+    step: int | None
+    epoch: float | None
+    batch: int | None
+    phase: str
+    last_finite: float | None
+    hidden: bool  # the loss was printed finite (a filter or a scaler hid the NaN)
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """A loss that grew by orders of magnitude without ever printing NaN/inf."""
+
+    metric: str
+    value: float
+    line: int
+    step: int | None
+    factor: float
+
+
+@dataclass
+class Analysis:
+    run: Run
+    framework: str
+    curves: dict[str, Curve]
+    brk: Break | None
+    divergence: Divergence | None
+    notes: list[str] = field(default_factory=list)
+
+    def curve(self, metric: str) -> Curve | None:
+        curve = self.curves.get(metric)
+        return curve if curve is not None and len(curve) else None
+
+    @cached_property
+    def loss(self) -> Curve | None:
+        """The training loss (per-step values where the log has them)."""
+        return self.curve("loss")
+
+    def loss_before_break(self) -> Curve | None:
+        if self.loss is None:
+            return None
+        return self.loss.before(self.brk.position) if self.brk else self.loss
+
+    def events(self, kind: str) -> list[int]:
+        return [i for i, e in enumerate(self.run.events) if e.kind == kind]
+
+    @property
+    def is_problem(self) -> bool:
+        return self.brk is not None or self.divergence is not None
+
+
+def _curves(run: Run) -> dict[str, Curve]:
+    s = run.series
+    if not len(s):
+        return {}
+    name_ids = np.frombuffer(s.name_id, dtype=np.dtype(f"i{s.name_id.itemsize}"))
+    phases = np.frombuffer(s.phase, dtype=np.int8)
+    canon = np.array([canonical_name(n) for n in s.names], dtype=object)
+    metric_of = canon[name_ids]
+    arrays = (
+        np.frombuffer(s.value, dtype=np.float64),
+        np.frombuffer(s.line, dtype=np.int64),
+        np.frombuffer(s.step, dtype=np.int64),
+        np.frombuffer(s.epoch, dtype=np.float64),
+        np.frombuffer(s.batch, dtype=np.int64),
+    )
+    curves = {}
+    for metric in set(canon):
+        # val_* are printed in the train phase's frames by some formats; keep them by name.
+        mask = (metric_of == metric) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
+        index = np.flatnonzero(mask)
+        if len(index):
+            curves[metric] = Curve(metric, index, *(a[index] for a in arrays))
+    return curves
+
+
+_FRAMEWORK_HINTS = (
+    ("hf", re.compile(r"transformers|Trainer\b|trainer_state")),
+    ("lightning", re.compile(r"lightning|LOCAL_RANK|GPU available")),
+    ("keras", re.compile(r"keras|tensorflow|tf\.")),
+    ("pytorch", re.compile(r"torch|grad_fn|cuda|Tensor")),
+)
+
+
+def guess_framework(run: Run) -> str:
+    """Which framework's words the remedies should use."""
+    by_format = {"keras": "keras", "lightning": "lightning", "hf_trainer": "hf"}
+    if run.format in by_format:
+        return by_format[run.format]
+    text = " ".join([run.head_hint, *(e.text for e in run.events[:50])])
+    for framework, pattern in _FRAMEWORK_HINTS:
+        if pattern.search(text):
+            return framework
+    return "generic"
+
+
+def _is_benign_grad_norm(curves: dict[str, Curve], position: int) -> bool:
+    """A few non-finite grad norms that the loss shrugs off: the fp16 loss scaler backing off."""
+    grad = curves.get("grad_norm")
+    loss = curves.get("loss")
+    if grad is None or loss is None:
+        return False
+    bad = np.flatnonzero(~grad.finite)
+    if len(bad) > 3:
+        return False
+    later_loss = loss.after(grad.index[bad[-1]] + 1).values
+    return bool(
+        len(later_loss) >= 3 and np.isfinite(later_loss).all() and (later_loss != 0.0).any()
+    )
+
+
+def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break | None:
+    s = run.series
+    values = np.frombuffer(s.value, dtype=np.float64)
+    phases = np.frombuffer(s.phase, dtype=np.int8)
+    summary = PHASES.index("summary")
+    candidates = np.flatnonzero(~np.isfinite(values) & (phases != summary))
+    if not len(candidates):
+        candidates = np.flatnonzero(~np.isfinite(values))
+    checked_grad = False
+    for position in candidates[:10_000]:
+        position = int(position)
+        name = s.names[s.name_id[position]]
+        metric = canonical_name(name)
+        if metric == "grad_norm" and not checked_grad:
+            checked_grad = True
+            if _is_benign_grad_norm(curves, position):
+                notes.append(
+                    f"a non-finite grad norm at line {s.line[position]} was followed by a finite, "
+                    "converging loss: the loss scaler backing off, not a failure"
+                )
+                continue
+        if metric == "grad_norm" and notes:
+            continue
+        same = curves.get(metric)
+        last_finite = None
+        if same is not None:
+            earlier = same.before(position).values
+            finite = earlier[np.isfinite(earlier)]
+            last_finite = float(finite[-1]) if len(finite) else None
+        loss = curves.get("loss")
+        hidden = False
+        if metric != "loss" and loss is not None:
+            around = loss.after(position).values[:3]
+            hidden = bool(len(around) and np.isfinite(around).all())
+        return Break(
+            metric=metric,
+            name=name,
+            value=float(values[position]),
+            position=position,
+            line=int(s.line[position]),
+            step=None if s.step[position] == NO_INT else int(s.step[position]),
+            epoch=None if math.isnan(s.epoch[position]) else float(s.epoch[position]),
+            batch=None if s.batch[position] == NO_INT else int(s.batch[position]),
+            phase=PHASES[s.phase[position]],
+            last_finite=last_finite,
+            hidden=hidden,
+        )
+    return None
+
+
+def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
+    for metric in ("loss", "val_loss"):
+        curve = curves.get(metric)
+        if curve is None or len(curve) < 2:
+            continue
+        values = np.abs(curve.values)
+        running_min = np.minimum.accumulate(values)
+        floor = np.maximum(running_min, 1e-12)
+        factor = values / floor
+        hits = np.flatnonzero((values >= HUGE) | ((factor >= DIVERGENCE_FACTOR) & (values >= 1.0)))
+        if len(hits):
+            i = int(hits[0])
+            return Divergence(
+                metric,
+                float(curve.values[i]),
+                int(curve.lines[i]),
+                curve.step_of(i),
+                float(factor[i]),
+            )
+    return None
+
+
+def analyse(run: Run) -> Analysis:
+    curves = _curves(run)
+    notes: list[str] = []
+    brk = _find_break(run, curves, notes)
+    divergence = None if brk else _find_divergence(curves)
+    return Analysis(run, guess_framework(run), curves, brk, divergence, notes)

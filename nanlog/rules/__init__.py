@@ -1,0 +1,47 @@
+"""The rule registry: an explicit list (fast start-up, no plugin discovery)."""
+
+from __future__ import annotations
+
+from nanlog.rules.accuracy import AccuracyAtChance
+from nanlog.rules.base import Evidence, Rule
+from nanlog.rules.learning_rate import (
+    LargeLearningRate,
+    NonFiniteLearningRate,
+    RisingLearningRateAtBreak,
+)
+from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
+from nanlog.rules.precision import (
+    InfUnderHalfPrecision,
+    LossScaleCollapse,
+    OverflowMessages,
+    SkippedOverflowSteps,
+)
+from nanlog.rules.shape import (
+    EarlyBlowUp,
+    NonFiniteFromStart,
+    SameBatchEachEpoch,
+    SteadyGrowth,
+    SuddenBreakAfterDecline,
+)
+
+RULES: tuple[Rule, ...] = (
+    SteadyGrowth(),
+    EarlyBlowUp(),
+    SuddenBreakAfterDecline(),
+    NonFiniteFromStart(),
+    SameBatchEachEpoch(),
+    NonFiniteLearningRate(),
+    RisingLearningRateAtBreak(),
+    LargeLearningRate(),
+    AccuracyAtChance(),
+    LossScaleCollapse(),
+    OverflowMessages(),
+    InfUnderHalfPrecision(),
+    SkippedOverflowSteps(),
+    LabelErrorMessage(),
+    AnomalyOperation(),
+    NanWeightsMessage(),
+)
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+__all__ = ["BY_CODE", "RULES", "Evidence", "Rule"]

@@ -1,0 +1,158 @@
+"""Rules about the learning rate the log printed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from nanlog.analysis import Analysis
+from nanlog.rules.base import Evidence, Rule, fmt, where
+
+
+class NonFiniteLearningRate(Rule):
+    """What it detects:
+        The learning rate itself is printed as NaN, inf or a negative number.
+
+    Why it leads to NaN:
+        An optimizer step with a NaN learning rate writes NaN into every weight; the loss is
+        NaN from the next step on. Schedules produce this when they take sqrt or a power of a
+        negative number, divide by zero, or run past their planned number of steps.
+
+    Example::
+
+        step 1 loss 0.9 lr 0.01
+        step 2 loss 0.8 lr 0.005
+        step 3 loss 0.7 lr 0.0
+        step 4 loss 0.7 lr nan
+        step 5 loss nan lr nan
+
+    Healthy counterpart::
+
+        step 1 loss 0.9 lr 0.01
+        step 2 loss 0.8 lr 0.005
+        step 3 loss 0.7 lr 0.001
+        step 4 loss nan lr 0.001
+    """
+
+    code = "LR01"
+    name = "lr.non-finite"
+    causes = ("invalid_learning_rate",)
+    summary = "the learning rate itself is NaN, inf or negative"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr = analysis.curve("lr")
+        if lr is None:
+            return
+        bad = np.flatnonzero(~np.isfinite(lr.values) | (lr.values < 0))
+        if not len(bad):
+            return
+        i = int(bad[0])
+        previous = lr.values[:i][np.isfinite(lr.values[:i])]
+        before = f" (it was {fmt(previous[-1])} before)" if len(previous) else ""
+        yield self.evidence(
+            "invalid_learning_rate",
+            0.95,
+            f"the learning rate is {fmt(lr.values[i])}{before}{where(int(lr.lines[i]), lr.step_of(i))}",
+            int(lr.lines[i]),
+            lr.step_of(i),
+        )
+
+
+class RisingLearningRateAtBreak(Rule):
+    """What it detects:
+        The learning rate is still rising (warm-up or a cyclic schedule) when the loss breaks.
+
+    Why it leads to NaN:
+        The loss was fine at smaller step sizes and broke as the rate kept growing: the peak of
+        the schedule is above what the model tolerates.
+
+    Example::
+
+        step 1 loss 0.9 lr 0.001
+        step 2 loss 0.8 lr 0.002
+        step 3 loss 0.7 lr 0.004
+        step 4 loss 0.9 lr 0.008
+        step 5 loss 3.0 lr 0.016
+        step 6 loss nan lr 0.032
+
+    Healthy counterpart::
+
+        step 1 loss 0.9 lr 0.004
+        step 2 loss 0.8 lr 0.004
+        step 3 loss 0.7 lr 0.003
+        step 4 loss 0.6 lr 0.002
+        step 5 loss nan lr 0.001
+    """
+
+    code = "LR02"
+    name = "lr.rising-at-break"
+    causes = ("learning_rate_too_high", "invalid_learning_rate")
+    summary = "the learning rate is still rising when the loss breaks"
+    WINDOW = 4
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr, brk = analysis.curve("lr"), analysis.brk
+        if lr is None or brk is None or brk.metric == "lr":
+            return
+        values = lr.before(brk.position + 1).values
+        values = values[np.isfinite(values)][-self.WINDOW :]
+        if len(values) < self.WINDOW or not (np.diff(values) > 0).all():
+            return
+        yield self.evidence(
+            "learning_rate_too_high",
+            0.45,
+            f"the learning rate was still rising ({fmt(values[0])} -> {fmt(values[-1])}) when the loss broke",
+            brk.line,
+            brk.step,
+        )
+        yield self.evidence(
+            "invalid_learning_rate",
+            0.3,
+            "a schedule still warming up when the loss breaks may peak too high",
+            brk.line,
+            brk.step,
+        )
+
+
+class LargeLearningRate(Rule):
+    """What it detects:
+        The log prints a learning rate of 1 or more.
+
+    Why it leads to NaN:
+        Rates that large are unstable for almost every optimizer and model outside a few
+        plain-SGD set-ups; each step can overshoot and grow the loss.
+
+    Example::
+
+        step 1 loss 2.3 lr 10.0
+        step 2 loss 90.0 lr 10.0
+        step 3 loss nan lr 10.0
+
+    Healthy counterpart::
+
+        step 1 loss 2.3 lr 0.001
+        step 2 loss 2.0 lr 0.001
+        step 3 loss nan lr 0.001
+    """
+
+    code = "LR03"
+    name = "lr.large-value"
+    causes = ("learning_rate_too_high",)
+    summary = "the printed learning rate is 1 or more"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr = analysis.curve("lr")
+        if lr is None:
+            return
+        finite = lr.values[np.isfinite(lr.values)]
+        if not len(finite) or finite.max() < 1.0:
+            return
+        i = int(np.flatnonzero(lr.values == finite.max())[0])
+        yield self.evidence(
+            "learning_rate_too_high",
+            0.5 if finite.max() >= 10 else 0.35,
+            f"the learning rate is {fmt(float(finite.max()))}{where(int(lr.lines[i]), lr.step_of(i))}",
+            int(lr.lines[i]),
+            lr.step_of(i),
+        )

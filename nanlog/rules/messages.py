@@ -1,0 +1,149 @@
+"""Rules that read what the framework said: error messages and warnings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nanlog.analysis import Analysis
+from nanlog.rules.base import Evidence, Rule
+
+_UNSTABLE_OPS = {
+    "Log": "log(0)",
+    "Log1p": "log(0)",
+    "Xlogy": "log(0)",
+    "Sqrt": "sqrt at 0",
+    "Rsqrt": "sqrt at 0",
+    "Div": "division by zero",
+    "Reciprocal": "division by zero",
+    "Pow": "a power of 0 or a negative",
+    "Exp": "exp overflow",
+    "Acos": "acos outside [-1, 1]",
+    "Asin": "asin outside [-1, 1]",
+    "Atan2": "atan2(0, 0)",
+    "Norm": "the gradient of a norm at 0",
+    "LinalgVectorNorm": "the gradient of a norm at 0",
+}
+_FUNCTION = re.compile(r"Function '(\w+?)(?:Backward\d*)?'")
+
+
+class LabelErrorMessage(Rule):
+    """What it detects:
+        The framework reports a target label outside the valid class range.
+
+    Why it leads to NaN:
+        A label >= num_classes (or negative) indexes outside the output. TensorFlow and
+        PyTorch raise an error on CPU; on GPU the same bug may give NaN or a device-side assert.
+
+    Example::
+
+        step 1 loss 1.61
+        IndexError: Target 8000 is out of bounds.
+
+    Healthy counterpart::
+
+        step 1 loss 1.61
+        step 2 loss 1.42
+    """
+
+    code = "FW01"
+    name = "framework.label-error"
+    causes = ("label_out_of_range",)
+    summary = "the framework reports a label outside [0, num_classes)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        for i in analysis.events("label_out_of_range"):
+            event = analysis.run.events[i]
+            yield self.evidence(
+                "label_out_of_range",
+                0.95,
+                f"the framework says: {event.text[:160]} (line {event.line})",
+                event.line,
+            )
+            return
+
+
+class AnomalyOperation(Rule):
+    """What it detects:
+        Anomaly detection names the backward function that produced NaN
+        ("Function 'LogBackward0' returned nan values in its 0th output").
+
+    Why it leads to NaN:
+        The named operation is where the NaN was born: Log means log(0), Sqrt the gradient of
+        sqrt at 0, Div a division by zero. That points at the loss (or a layer), not at the data.
+
+    Example::
+
+        step 1 loss 0.4
+        RuntimeError: Function 'LogBackward0' returned nan values in its 0th output.
+
+    Healthy counterpart::
+
+        step 1 loss 0.4
+        RuntimeError: CUDA out of memory.
+    """
+
+    code = "FW02"
+    name = "framework.anomaly-operation"
+    causes = ("unstable_loss_function", "bad_input_data")
+    summary = "anomaly detection names the operation that returned NaN"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        for i in analysis.events("anomaly"):
+            event = analysis.run.events[i]
+            match = _FUNCTION.search(event.text)
+            op = match.group(1) if match else "?"
+            meaning = _UNSTABLE_OPS.get(op)
+            if meaning:
+                yield self.evidence(
+                    "unstable_loss_function",
+                    0.9,
+                    f"anomaly detection: {op}Backward returned NaN, i.e. {meaning} (line {event.line})",
+                    event.line,
+                )
+            else:
+                yield self.evidence(
+                    "bad_input_data",
+                    0.4,
+                    f"anomaly detection: {op}Backward returned NaN; NaN reached it from its inputs "
+                    f"(line {event.line})",
+                    event.line,
+                )
+            return
+
+
+class NanWeightsMessage(Rule):
+    """What it detects:
+        TensorFlow reports "Nan in summary histogram": a weight tensor already holds NaN.
+
+    Why it leads to NaN:
+        Weights become NaN after an update with a NaN or inf gradient, most often from
+        exploding gradients or a learning rate far too high.
+
+    Example::
+
+        step 1 loss 0.9
+        InvalidArgumentError: Nan in summary histogram for: dense/kernel_0
+
+    Healthy counterpart::
+
+        step 1 loss 0.9
+        step 2 loss 0.8
+    """
+
+    code = "FW03"
+    name = "framework.nan-weights"
+    causes = ("exploding_gradients", "learning_rate_too_high")
+    summary = "TensorFlow reports NaN in a weight histogram"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        for i in analysis.events("nan_histogram"):
+            event = analysis.run.events[i]
+            for cause in self.causes:
+                yield self.evidence(
+                    cause,
+                    0.3,
+                    f"NaN reached the weights: {event.text[:100]} (line {event.line})",
+                    event.line,
+                )
+            return

@@ -1,0 +1,212 @@
+"""Rules about mixed precision: fp16 overflow and the loss scaler."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from nanlog.analysis import Analysis
+from nanlog.rules.base import Evidence, Rule, fmt, where
+
+BENIGN_OVERFLOWS = 3
+
+
+class LossScaleCollapse(Rule):
+    """What it detects:
+        The printed loss scale of a mixed-precision run keeps shrinking to 1 or below.
+
+    Why it leads to NaN:
+        A dynamic loss scaler halves the scale at each step with an inf/NaN gradient. A scale
+        that collapses means nearly every step overflows float16: values exceed 65504.
+
+    Example::
+
+        step 1 loss 9.5 scale 65536.0
+        step 2 loss 9.1 scale 256.0
+        step 3 loss 8.7 scale 1.0
+        step 4 loss inf scale 0.0078125
+
+    Healthy counterpart::
+
+        step 1 loss 9.5 scale 65536.0
+        step 2 loss 9.1 scale 32768.0
+        step 3 loss 8.7 scale 32768.0
+        step 4 loss 8.5 scale 65536.0
+    """
+
+    code = "MP01"
+    name = "precision.loss-scale-collapse"
+    causes = ("mixed_precision_overflow",)
+    summary = "the loss scale collapses to 1 or below"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        scale = analysis.curve("loss_scale")
+        if scale is None:
+            return
+        values = scale.values[np.isfinite(scale.values)]
+        if len(values) < 2 or values.min() > 1.0 or values.max() < 8 * values.min():
+            return
+        i = int(np.flatnonzero(scale.values == values.min())[0])
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.85,
+            f"the loss scale fell from {fmt(float(values.max()))} to {fmt(float(values.min()))}"
+            f"{where(int(scale.lines[i]), scale.step_of(i))}",
+            int(scale.lines[i]),
+            scale.step_of(i),
+        )
+
+
+class OverflowMessages(Rule):
+    """What it detects:
+        The loss scaler reports overflow ("Gradient overflow. Skipping step", "reducing loss
+        scale") more than a few times, or right before the break.
+
+    Why it leads to NaN:
+        A few overflows at the start are the scaler finding its level and are harmless; many,
+        or overflows that do not stop, mean float16 cannot hold the values.
+
+    Example::
+
+        Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0
+        step 1 loss 9.5
+        Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 16384.0
+        Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 8192.0
+        Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 4096.0
+        step 2 loss nan
+
+    Healthy counterpart::
+
+        Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0
+        step 1 loss 9.5
+        step 2 loss 9.1
+        step 3 loss 8.8
+        step 4 loss 8.6
+        step 5 loss 8.5
+        step 6 loss 8.3
+    """
+
+    code = "MP02"
+    name = "precision.overflow-messages"
+    causes = ("mixed_precision_overflow",)
+    summary = "repeated loss-scaler overflow messages (a few early ones that recover are benign)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        events = [analysis.run.events[i] for i in analysis.events("overflow")]
+        if not events:
+            return
+        loss = analysis.loss
+        recovered = False
+        if loss is not None and len(events) <= BENIGN_OVERFLOWS:
+            later = loss.values[loss.lines > events[-1].line]
+            recovered = len(later) >= 5 and bool(np.isfinite(later).all())
+        if recovered:
+            return
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.75 if len(events) > BENIGN_OVERFLOWS else 0.55,
+            f"{len(events)} loss-scaler overflow message(s), the first at line {events[0].line}: "
+            f"{events[0].text[:80]}",
+            events[0].line,
+        )
+
+
+class InfUnderHalfPrecision(Rule):
+    """What it detects:
+        The first non-finite value is an overflow to +/-inf (not NaN) in a run that mentions
+        float16 / mixed precision.
+
+    Why it leads to NaN:
+        float16 tops out at 65504. An activation or loss above it becomes inf first; inf - inf
+        or 0 * inf then gives NaN.
+
+    Example::
+
+        Using mixed_float16 policy
+        step 1 loss 60000.0
+        step 2 loss 61000.0
+        step 3 loss inf
+
+    Healthy counterpart::
+
+        step 1 loss 60000.0
+        step 2 loss 61000.0
+        step 3 loss inf
+    """
+
+    code = "MP03"
+    name = "precision.inf-under-fp16"
+    causes = ("mixed_precision_overflow",)
+    summary = "overflow to inf (not NaN) in a run that uses float16"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        brk = analysis.brk
+        hints = analysis.events("half_precision")
+        if brk is None or not hints or not math.isinf(brk.value):
+            return
+        hint = analysis.run.events[hints[0]]
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.75,
+            f"{brk.metric} overflowed to {fmt(brk.value)}{where(brk.line, brk.step)} in a float16 run "
+            f"(line {hint.line}: {hint.text[:60]})",
+            brk.line,
+            brk.step,
+        )
+
+
+class SkippedOverflowSteps(Rule):
+    """What it detects:
+        The loss overflows to inf (never NaN) and training goes on with finite values between
+        the overflows.
+
+    Why it leads to NaN:
+        This is a dynamic loss scaler at work: a step whose values overflow float16 is skipped
+        and the scale lowered, so the weights stay finite and the next steps print finite
+        losses. In float32 an overflowing run does not recover like this: its weights turn NaN.
+
+    Example::
+
+        step 1 loss 52000.0
+        step 2 loss inf
+        step 3 loss 51000.0
+        step 4 loss inf
+        step 5 loss 50500.0
+        step 6 loss inf
+
+    Healthy counterpart::
+
+        step 1 loss 52000.0
+        step 2 loss inf
+        step 3 loss nan
+        step 4 loss nan
+    """
+
+    code = "MP04"
+    name = "precision.skipped-overflow-steps"
+    causes = ("mixed_precision_overflow",)
+    summary = "inf losses alternate with finite ones: a loss scaler skipping overflowing steps"
+    MIN_RECOVERIES = 2
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None:
+            return
+        values = loss.values
+        bad = ~np.isfinite(values)
+        if not bad.any() or np.isnan(values).any():
+            return
+        recoveries = int(np.sum(bad[:-1] & ~bad[1:]))
+        if recoveries < self.MIN_RECOVERIES:
+            return
+        first = int(np.argmax(bad))
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.7,
+            f"the loss overflowed to inf{where(int(loss.lines[first]), loss.step_of(first))} and came back "
+            f"finite {recoveries} times: steps skipped by a loss scaler, i.e. float16 overflow",
+            int(loss.lines[first]),
+            loss.step_of(first),
+        )
