@@ -110,6 +110,9 @@ class Analysis:
     brk: Break | None
     divergence: Divergence | None
     notes: list[str] = field(default_factory=list)
+    # Where the healthy part of the run ends, for the shape rules: the break, or earlier
+    # when the printed loss dropped to exactly 0 (a filter hiding NaN, not convergence).
+    cut: int | None = None
 
     def curve(self, metric: str) -> Curve | None:
         curve = self.curves.get(metric)
@@ -123,7 +126,7 @@ class Analysis:
     def loss_before_break(self) -> Curve | None:
         if self.loss is None:
             return None
-        return self.loss.before(self.brk.position) if self.brk else self.loss
+        return self.loss.before(self.cut) if self.cut is not None else self.loss
 
     def events(self, kind: str) -> list[int]:
         return [i for i, e in enumerate(self.run.events) if e.kind == kind]
@@ -265,9 +268,34 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
     return None
 
 
+ZERO_AFTER = 1e-3  # a loss this large does not fall to exactly 0 by converging
+
+
+def _hidden_zero(curves: dict[str, Curve], brk: Break) -> int | None:
+    """The first printed loss of exactly 0 that follows a clearly non-zero loss, before the break."""
+    loss = curves.get("loss")
+    if loss is None or brk.metric == "loss":
+        return None
+    before = loss.before(brk.position)
+    zero = np.flatnonzero((before.values == 0.0)[1:] & (np.abs(before.values[:-1]) > ZERO_AFTER))
+    return int(before.index[zero[0] + 1]) if len(zero) else None
+
+
 def analyse(run: Run) -> Analysis:
     curves = _curves(run)
     notes: list[str] = []
     brk = _find_break(run, curves, notes)
     divergence = None if brk else _find_divergence(curves)
-    return Analysis(run, guess_framework(run), curves, brk, divergence, notes)
+    analysis = Analysis(run, guess_framework(run), curves, brk, divergence, notes)
+    if brk is not None:
+        analysis.cut = brk.position
+        zero = _hidden_zero(curves, brk)
+        if zero is not None:
+            analysis.cut = zero
+        if zero is not None and run.series.line[zero] != brk.line:
+            notes.append(
+                f"the printed loss dropped to exactly 0 at line {run.series.line[zero]}, before "
+                f"{brk.name} turned {'nan' if math.isnan(brk.value) else brk.value}: the loss was hidden "
+                "(e.g. the Trainer's logging_nan_inf_filter), it did not converge"
+            )
+    return analysis

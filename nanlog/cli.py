@@ -8,6 +8,7 @@ log"), Ctrl-C exits 130 and a closed pipe ends quietly.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,14 +35,115 @@ def cli() -> None:
 
     \b
     Examples:
-      nanlog parse train.log                  the time series nanlog read, as CSV
-      nanlog parse --format json run.log      the same as JSON, with diagnostic lines
-      python train.py 2>&1 | nanlog parse -   read standard input
+      nanlog diagnose train.log                  where, how and why the loss broke
+      python train.py 2>&1 | nanlog diagnose -   read standard input
+      nanlog diagnose --format json logs/        every log in a folder, as JSON
+      nanlog parse train.log                     the time series nanlog read, as CSV
+      nanlog rules                               every rule and the cause it supports
+
+    Exit codes: 0 no problem found, 1 NaN/inf or divergence found,
+    2 nanlog could not do its job (unreadable input, bad option).
 
     Logs of Keras / tf.keras, PyTorch Lightning (console and metrics.csv),
     Hugging Face Trainer (console and trainer_state.json) and plain print or
     logging loops are recognised by their content.
     """
+
+
+OUTPUT_FORMATS = ("text", "json", "jsonl", "markdown", "github")
+
+
+@cli.command("diagnose")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people; json/jsonl for scripts; markdown for CI summaries and PR "
+    "comments; github for GitHub Actions annotations.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(FORMAT_IDS),
+    default=None,
+    help="Skip detection and read every INPUT as this log format.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in text output (auto: on a terminal, unless NO_COLOR is set).",
+)
+def diagnose_command(
+    inputs: tuple[str, ...], output_format: str, input_format: str | None, color: str
+) -> int:
+    """Tell where, how and why the training in INPUT broke, and what to do.
+
+    INPUT is a log file, a directory (its log files), or - for standard input.
+    nanlog finds the first NaN/inf (or a divergence without one), describes
+    the loss curve before it, ranks the likely causes with the evidence for
+    each, and gives remedies in the detected framework's terms.
+
+    \b
+    Examples:
+      nanlog diagnose train.log
+      python train.py 2>&1 | tee train.log | nanlog diagnose -
+      nanlog diagnose --format markdown train.log >> "$GITHUB_STEP_SUMMARY"
+      nanlog diagnose --format github lightning_logs/version_0
+      nanlog diagnose --format json a.log b.log | jq '.[].causes[0].id'
+
+    \b
+    Exit codes: 0 healthy, 1 a problem was found (in any input),
+    2 an input could not be read (the others are still reported).
+    """
+    from nanlog.diagnosis import diagnose_inputs
+    from nanlog.reporters import REPORTERS
+
+    reports, errors = diagnose_inputs(list(inputs), input_format)
+    for message in errors:
+        click.echo(f"nanlog: error: {message}", err=True)
+    readable = [r for r in reports if r.error is None]
+    if len(reports) == 1 and not readable:
+        return int(ExitCode.ERROR)
+    use_color = color == "always" or (
+        color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+    text = REPORTERS[output_format](use_color, width).render(reports)
+    with _output():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if errors:
+        return int(ExitCode.ERROR)
+    return int(ExitCode.PROBLEM if any(r.problem for r in readable) else ExitCode.OK)
+
+
+@cli.command("rules")
+@click.argument("code", required=False)
+def rules_command(code: str | None) -> None:
+    """List every rule (code, name, cause, what it detects); with CODE, its documentation.
+
+    \b
+    Examples:
+      nanlog rules          the table
+      nanlog rules SH01     how SH01 works, with a log it fires on and one it does not
+    """
+    from nanlog.rules import BY_CODE, RULES
+
+    if code is None:
+        width = max(len(rule.name) for rule in RULES)
+        for rule in RULES:
+            click.echo(f"{rule.code}  {rule.name:<{width}}  {', '.join(rule.causes)}")
+            click.echo(f"      {rule.summary}")
+        return
+    chosen = BY_CODE.get(code.upper())
+    if chosen is None:
+        raise NanlogError(f"no rule {code!r}; 'nanlog rules' lists them ({', '.join(BY_CODE)})")
+    click.echo(f"{chosen.code} {chosen.name} -> {', '.join(chosen.causes)}\n")
+    click.echo(chosen.documentation())
 
 
 @cli.command("parse")

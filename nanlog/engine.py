@@ -125,7 +125,7 @@ def _shape(analysis: Analysis) -> str:
 def _chart(analysis: Analysis, width: int = 60) -> dict[str, list[float]]:
     """The loss (and lr) around the break, for a small terminal chart."""
     chart: dict[str, list[float]] = {}
-    end = analysis.brk.position + 1 if analysis.brk else None
+    end = analysis.cut + 1 if analysis.cut is not None else None
     for metric in ("loss", "lr"):
         curve: Curve | None = analysis.curve(metric)
         if curve is None:

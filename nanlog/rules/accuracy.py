@@ -59,7 +59,7 @@ class AccuracyAtChance(Rule):
         classes = chance_classes(level)
         if classes is None:
             return
-        finite_before = np.isfinite(loss.before(analysis.brk.position).values).sum()
+        finite_before = np.isfinite(loss.before(analysis.cut or analysis.brk.position).values).sum()
         # "From the first batches" only where the log shows batches: an epoch summary
         # (Keras verbose=2) that is already NaN cannot tell when in the epoch it broke.
         first_batch = loss.batches[0] if loss.batches[0] >= 0 else loss.step_of(0)

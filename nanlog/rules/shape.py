@@ -97,8 +97,8 @@ class SteadyGrowth(Rule):
             curve = analysis.curve(metric)
             if curve is None:
                 continue
-            if analysis.brk is not None:
-                curve = curve.before(analysis.brk.position)
+            if analysis.cut is not None:
+                curve = curve.before(analysis.cut)
             found = growth_run(curve)
             if found is None:
                 continue
@@ -226,9 +226,9 @@ class SuddenBreakAfterDecline(Rule):
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         brk, loss = analysis.brk, analysis.loss
-        if brk is None or loss is None:
-            return
-        before = loss.before(brk.position)
+        if brk is None or loss is None or brk.metric not in ("loss", "grad_norm", "val_loss"):
+            return  # a broken learning rate is its own story (LR01)
+        before = loss.before(analysis.cut if analysis.cut is not None else brk.position)
         values = before.values[np.isfinite(before.values)]
         if len(values) < self.MIN_RECORDS:
             return
@@ -364,7 +364,7 @@ class SameBatchEachEpoch(Rule):
     name = "shape.same-batch-each-epoch"
     causes = ("bad_input_data",)
     summary = "NaN at the same batch index in several epochs, finite in between"
-    MAX_BAD_SHARE = 0.2
+    MAX_BAD_SHARE = 0.5
     MAX_BAD_BATCHES = 3
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
@@ -377,7 +377,7 @@ class SameBatchEachEpoch(Rule):
             return
         after_first = bad[int(np.argmax(bad)) :]
         if after_first.mean() > self.MAX_BAD_SHARE:
-            return  # no recovery: the run stayed broken
+            return  # no recovery: the run stayed broken after its first NaN
         by_batch: dict[int, set[float]] = {}
         for i in np.flatnonzero(bad):
             if batches[i] >= 0 and not math.isnan(loss.epochs[i]):

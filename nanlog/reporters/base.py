@@ -1,0 +1,89 @@
+"""What a reporter is, and the report as plain data (the JSON contract's shape).
+
+``Reporter.render(reports) -> str`` returns, never prints, so the CLI decides
+where the text goes and tests can snapshot it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from nanlog import __version__
+from nanlog.engine import Report
+
+SCHEMA = "nanlog.report/1"
+
+
+class Reporter(ABC):
+    @abstractmethod
+    def render(self, reports: list[Report]) -> str: ...
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data: the contract's keys first, then nanlog's own."""
+    return {
+        "schema": SCHEMA,
+        "nanlog_version": __version__,
+        "source": report.source,
+        "format": report.format,
+        "records": report.records,
+        "first_nonfinite": report.first_nonfinite,
+        "causes": [
+            {
+                "id": cause.id,
+                "score": cause.score,
+                "title": cause.title,
+                "evidence": [e.sentence for e in cause.evidence],
+                "remedies": cause.remedies,
+                "evidence_detail": [
+                    {
+                        "rule": e.rule,
+                        "score": round(e.score, 3),
+                        "sentence": e.sentence,
+                        "line": e.line,
+                        "step": e.step,
+                    }
+                    for e in cause.evidence
+                ],
+            }
+            for cause in report.causes
+        ],
+        "problem": report.problem,
+        "divergence": report.divergence,
+        "shape": report.shape or None,
+        "framework": report.framework,
+        "variant": report.variant,
+        "lines": report.lines,
+        "notes": report.notes,
+        "error": report.error,
+    }
+
+
+def headline(report: Report) -> str:
+    """One line: what nanlog concluded about this input."""
+    if report.error:
+        return f"could not be read: {report.error}"
+    if not report.problem:
+        return f"no NaN/inf or divergence in {report.records} records"
+    where = ""
+    first = report.first_nonfinite
+    if first is not None:
+        where = f"{first['metric']} turned {first['value']}"
+        place = [f"{k} {first[k]}" for k in ("step", "epoch") if first.get(k) is not None]
+        where += (
+            f" at {', '.join(place)}, line {first['line']}"
+            if place
+            else f" at line {first['line']}"
+        )
+    elif report.divergence is not None:
+        d = report.divergence
+        where = f"{d['metric']} diverged ({d['factor']:.3g}x) at line {d['line']}"
+    else:
+        where = "the framework reported a failure"
+    top = (
+        f"; most likely: {report.causes[0].id} ({report.causes[0].score:.2f})"
+        if report.causes
+        else ""
+    )
+    return where + top

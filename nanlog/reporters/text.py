@@ -1,0 +1,157 @@
+"""``--format text``: the report a person reads in a terminal (rich), plain when piped."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from nanlog.engine import Report
+from nanlog.reporters.base import Reporter, headline
+
+_BARS = "▁▂▃▄▅▆▇█"
+_FRAMEWORK_NAMES = {
+    "keras": "Keras",
+    "pytorch": "PyTorch",
+    "lightning": "Lightning",
+    "hf": "Hugging Face",
+    "generic": "general",
+}
+
+
+def sparkline(values: list[float], log: bool = True) -> str:
+    """A one-line chart; non-finite values show as ✗ so the break is visible."""
+    finite = [v for v in values if math.isfinite(v) and (v > 0 or not log)]
+    if not finite:
+        return "✗" * len(values)
+    scaled = [math.log10(v) if log else v for v in finite]
+    low, high = min(scaled), max(scaled)
+    out = []
+    for v in values:
+        if not math.isfinite(v):
+            out.append("✗")
+        elif log and v <= 0:
+            out.append(_BARS[0])
+        else:
+            x = math.log10(v) if log else v
+            level = 0 if high == low else round((x - low) / (high - low) * (len(_BARS) - 1))
+            out.append(_BARS[level])
+    return "".join(out)
+
+
+def _hanging(console: Console, prefix: str, body: Text | str, style: str = "") -> None:
+    """Print ``prefix`` then ``body``, wrapped lines indented under the body."""
+    grid = Table.grid(padding=0)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(prefix), body if isinstance(body, Text) else Text(body, style=style))
+    console.print(grid)
+
+
+def _where(r: Report) -> str:
+    first = r.first_nonfinite
+    if first is None:
+        return headline(r).split("; most likely")[0]
+    place = [f"{k} {first[k]}" for k in ("epoch", "batch") if first.get(k) is not None]
+    text = f"{first['metric']} turned {first['value']}"
+    if first.get("step") is not None:
+        text += f" at step {first['step']}"
+    if place:
+        text += f" ({', '.join(place)})"
+    return text + f", line {first['line']}"
+
+
+class TextReporter(Reporter):
+    def __init__(self, color: bool = False, width: int = 100) -> None:
+        self.color = color
+        self.width = width
+
+    def render(self, reports: list[Report]) -> str:
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            width=self.width,
+            force_terminal=self.color,
+            no_color=not self.color,
+            color_system="standard" if self.color else None,
+            highlight=False,
+            emoji=False,
+            legacy_windows=False,
+        )
+        for i, report in enumerate(reports):
+            if i:
+                console.print()
+            self._one(console, report)
+        if len(reports) > 1:
+            console.print()
+            table = Table(title="Summary", title_justify="left", show_lines=False)
+            for column in ("input", "format", "records", "result"):
+                table.add_column(column, overflow="fold")
+            for r in reports:
+                table.add_row(r.source, r.format, str(r.records), headline(r))
+            console.print(table)
+        return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+    def _one(self, console: Console, r: Report) -> None:
+        title = Text("nanlog ", style="bold")
+        title.append(r.source, style="bold cyan")
+        if r.error:
+            console.print(title)
+            console.print(Text(f"  could not be read: {r.error}", style="red"))
+            return
+        title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
+        console.print(title)
+        if not r.problem:
+            console.print(Text("  ✓ no NaN/inf and no divergence", style="green"))
+            for note in r.notes:
+                _hanging(console, "  note: ", note, style="dim")
+            return
+        console.print()
+        console.print(Text("Where it broke", style="bold"))
+        _hanging(console, "  ", _where(r), style="red")
+        first = r.first_nonfinite
+        if first is not None:
+            detail = []
+            if first.get("name") and first["name"] != first["metric"]:
+                detail.append(f"printed as {first['name']}")
+            if first.get("last_finite") is not None:
+                detail.append(f"last finite value {first['last_finite']:.6g}")
+            if detail:
+                console.print(Text("  " + ", ".join(detail), style="dim"))
+            if first.get("text"):
+                console.print(Text(f"  │ {first['text']}", overflow="ellipsis", no_wrap=True))
+        if r.shape or r.chart:
+            console.print()
+            console.print(Text("How", style="bold"))
+            if r.shape:
+                _hanging(console, "  ", r.shape)
+            for metric, values in r.chart.items():
+                line = Text(f"  {metric:<5} ", style="dim")
+                line.append(sparkline(values), style="yellow")
+                console.print(line)
+        if r.causes:
+            console.print()
+            console.print(Text("Why (most likely first)", style="bold"))
+            for i, cause in enumerate(r.causes, 1):
+                head = Text(f"  {i}. ")
+                head.append(cause.title, style="bold")
+                head.append(f"  {cause.score:.2f} ", style="dim")
+                head.append(
+                    "█" * round(cause.score * 10) + "░" * (10 - round(cause.score * 10)),
+                    style="magenta",
+                )
+                head.append(f"  [{cause.id}]", style="dim")
+                console.print(head)
+                for evidence in cause.evidence:
+                    _hanging(console, "     · ", f"{evidence.sentence}  [{evidence.rule}]")
+            top = r.causes[0]
+            console.print()
+            framework = _FRAMEWORK_NAMES.get(r.framework, r.framework)
+            console.print(Text(f"What to do about {top.id} ({framework} terms)", style="bold"))
+            for remedy in top.remedies:
+                _hanging(console, "  • ", remedy)
+        for note in r.notes:
+            _hanging(console, "  note: ", note, style="dim")
