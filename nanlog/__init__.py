@@ -6,6 +6,7 @@ Python API::
     run = nanlog.parse("train.log")   # -> Run (long records, events, format)
     run.frame                         # pandas DataFrame, one row per printed value
     run.first_nonfinite()             # where the first nan/inf was printed
+    report = nanlog.diagnose("train.log")  # -> Report: where, how, ranked causes, remedies
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "parse"]
+__all__ = ["__version__", "diagnose", "parse"]
 
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import BinaryIO
 
+    from nanlog.engine import Report
     from nanlog.model import Run
 
 
@@ -27,3 +29,11 @@ def parse(path_or_stream: str | Path | BinaryIO, input_format: str | None = None
     from nanlog.parsing import parse as _parse
 
     return _parse(path_or_stream, input_format)
+
+
+def diagnose(path: str | Path, input_format: str | None = None) -> Report:
+    """Diagnose a log file (``-`` for stdin): where it broke, how, ranked causes, remedies."""
+    from nanlog.engine import diagnose_run
+    from nanlog.parsing import parse as _parse
+
+    return diagnose_run(_parse(path, input_format))

@@ -186,10 +186,3 @@ def diagnose_run(run: Run) -> Report:
                 "(e.g. the Trainer's logging_nan_inf_filter), not a recovery"
             )
     return report
-
-
-def diagnose(path: str, input_format: str | None = None) -> Report:
-    """Public API: diagnose one log file (``-`` for stdin)."""
-    from nanlog.parsing import parse
-
-    return diagnose_run(parse(path, input_format))
