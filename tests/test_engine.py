@@ -1,0 +1,61 @@
+"""The engine's decisions on small hand-written logs, one edge case each."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from nanlog.engine import Report, combine, diagnose_run
+from nanlog.parsing import parse_stream
+
+
+def diagnose_text(text: str) -> Report:
+    return diagnose_run(parse_stream(io.BytesIO(text.encode()), "t"))
+
+
+def test_divergence_without_nan_is_a_problem() -> None:
+    text = "".join(f"step {i} loss {10.0 ** (i / 3):.4e}\n" for i in range(1, 40))
+    report = diagnose_text(text)
+    assert report.problem and report.first_nonfinite is None
+    assert report.divergence is not None and report.divergence["metric"] == "loss"
+    assert report.causes[0].id == "exploding_gradients"
+
+
+def test_benign_fp16_warmup_grad_norm_nan_is_not_an_alarm() -> None:
+    """One non-finite grad norm while the loss scaler finds its level; the loss keeps converging."""
+    lines = ["{'loss': 2.31, 'grad_norm': nan, 'learning_rate': 1e-06, 'epoch': 0.01}"]
+    lines += [f"{{'loss': {2.3 - i * 0.1:.2f}, 'grad_norm': 1.{i}, 'learning_rate': 1e-05, 'epoch': 0.{i + 2}}}"
+              for i in range(8)]
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert not report.problem and report.causes == []
+    assert any("loss scaler" in note for note in report.notes)
+
+
+def test_loss_zero_with_nan_grad_norm_is_a_hidden_nan() -> None:
+    lines = [f"{{'loss': {1.5 - i * 0.1:.2f}, 'grad_norm': 0.{i + 3}, 'epoch': 0.{i}}}" for i in range(6)]
+    lines += ["{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.7}", "{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.8}"]
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert report.problem
+    assert report.first_nonfinite is not None and report.first_nonfinite["metric"] == "grad_norm"
+    assert report.first_nonfinite["hidden"] is True
+
+
+def test_healthy_log_gets_no_causes_even_with_a_large_lr() -> None:
+    text = "".join(f"step {i} loss {1 / i:.4f} lr 2.0\n" for i in range(1, 30))
+    report = diagnose_text(text)
+    assert not report.problem and report.causes == []
+
+
+@pytest.mark.parametrize(("scores", "expected"), [([0.6, 0.6], 0.84), ([0.95], 0.95), ([], 0.0)])
+def test_noisy_or(scores: list[float], expected: float) -> None:
+    assert combine(scores) == pytest.approx(expected)
+
+
+def test_ranking_is_stable_and_explained() -> None:
+    text = "epoch 1 step 1 loss 0.9\nepoch 1 step 2 loss 0.8\nepoch 1 step 3 loss 0.7\nepoch 1 step 4 loss nan\n"
+    first, second = diagnose_text(text), diagnose_text(text)
+    assert [c.id for c in first.causes] == [c.id for c in second.causes]
+    for cause in first.causes:
+        assert cause.evidence and all(e.sentence and e.rule for e in cause.evidence)
+        assert cause.score == pytest.approx(combine([e.score for e in cause.evidence]), abs=1e-3)
