@@ -20,7 +20,7 @@ from nanlog.names import canonical_name
 TRAIN = PHASES.index("train")
 # Values this large are divergence even without a NaN (float32 overflows near 3.4e38).
 HUGE = 1e30
-DIVERGENCE_FACTOR = 1e3
+DIVERGENCE_FACTOR = 1e3  # times the loss at the start of training
 
 
 @dataclass(frozen=True)
@@ -252,9 +252,10 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
         if curve is None or len(curve) < 2:
             continue
         values = np.abs(curve.values)
-        running_min = np.minimum.accumulate(values)
-        floor = np.maximum(running_min, 1e-12)
-        factor = values / floor
+        # Measured against where training started, not against its lowest point: a loss
+        # that touched 1e-7 and spiked back to 1 is noisy, not diverging.
+        start = max(float(np.median(values[:5])), 1e-12)
+        factor = values / start
         hits = np.flatnonzero((values >= HUGE) | ((factor >= DIVERGENCE_FACTOR) & (values >= 1.0)))
         if len(hits):
             i = int(hits[0])

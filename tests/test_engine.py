@@ -25,16 +25,23 @@ def test_divergence_without_nan_is_a_problem() -> None:
 def test_benign_fp16_warmup_grad_norm_nan_is_not_an_alarm() -> None:
     """One non-finite grad norm while the loss scaler finds its level; the loss keeps converging."""
     lines = ["{'loss': 2.31, 'grad_norm': nan, 'learning_rate': 1e-06, 'epoch': 0.01}"]
-    lines += [f"{{'loss': {2.3 - i * 0.1:.2f}, 'grad_norm': 1.{i}, 'learning_rate': 1e-05, 'epoch': 0.{i + 2}}}"
-              for i in range(8)]
+    lines += [
+        f"{{'loss': {2.3 - i * 0.1:.2f}, 'grad_norm': 1.{i}, 'learning_rate': 1e-05, 'epoch': 0.{i + 2}}}"
+        for i in range(8)
+    ]
     report = diagnose_text("\n".join(lines) + "\n")
     assert not report.problem and report.causes == []
     assert any("loss scaler" in note for note in report.notes)
 
 
 def test_loss_zero_with_nan_grad_norm_is_a_hidden_nan() -> None:
-    lines = [f"{{'loss': {1.5 - i * 0.1:.2f}, 'grad_norm': 0.{i + 3}, 'epoch': 0.{i}}}" for i in range(6)]
-    lines += ["{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.7}", "{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.8}"]
+    lines = [
+        f"{{'loss': {1.5 - i * 0.1:.2f}, 'grad_norm': 0.{i + 3}, 'epoch': 0.{i}}}" for i in range(6)
+    ]
+    lines += [
+        "{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.7}",
+        "{'loss': 0.0, 'grad_norm': nan, 'epoch': 0.8}",
+    ]
     report = diagnose_text("\n".join(lines) + "\n")
     assert report.problem
     assert report.first_nonfinite is not None and report.first_nonfinite["metric"] == "grad_norm"

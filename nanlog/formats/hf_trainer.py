@@ -3,8 +3,8 @@
 Console lines are Python dicts: ``{'loss': 0.53, 'grad_norm': 1.2,
 'learning_rate': 5e-05, 'epoch': 0.1}`` (4.x, bare floats) or with every value
 a quoted ``.4g`` string (5.x: ``'loss': '1.382'``, ``'nan'``). They carry no
-step, and through a pipe they may land far from the progress bar, so step is
-left empty. With the default ``logging_nan_inf_filter`` the printed loss is
+step, and through a pipe they may land far from the progress bar; the step is
+derived from the epoch when the bar's total and the final epoch are known. With the default ``logging_nan_inf_filter`` the printed loss is
 never NaN; ``grad_norm``, ``learning_rate`` and ``eval_loss`` still are.
 
 ``trainer_state.json`` holds ``log_history`` entries with a ``step`` and bare
@@ -17,7 +17,7 @@ import re
 
 from nanlog.formats.base import LineCounter, LogFormat, Parser
 from nanlog.io import Chunk
-from nanlog.model import SeriesBuilder
+from nanlog.model import NO_INT, SeriesBuilder
 from nanlog.names import canonical_name
 from nanlog.numbers import END, VALUE, to_float
 
@@ -26,6 +26,7 @@ _DICT = re.compile(r"\{(?P<body>'" + _FIRST_KEYS + r"'[^{}\r\n]{0,4000})\}")
 _DICT_PAIR = re.compile(r"'([^'\r\n]{1,80})':\s*(" + VALUE + r")" + END)
 _JSON_ENTRY = re.compile(r"\{[^{}]{0,20000}\}")
 _JSON_PAIR = re.compile(r"\"([^\"\r\n]{1,80})\":\s*(" + VALUE + r")" + END)
+_BAR_TOTAL = re.compile(r"\|\s{0,10}\d{1,12}/(\d{1,12}) \[")
 _STATE_HINT = re.compile(r"\"(?:log_history|best_model_checkpoint|global_step)\"")
 
 
@@ -36,6 +37,19 @@ def _phase(keys: set[str], key: str) -> str:
 
 
 class ConsoleParser(Parser):
+    """Dict lines; steps are derived at the end from the progress bar's total.
+
+    The console prints no step, but the training bar (``| 57/160 [``) gives the
+    total number of steps and the summary dict the number of epochs, so a
+    record's step is ``epoch * total / epochs``, rounded.
+    """
+
+    def __init__(self, out: SeriesBuilder) -> None:
+        super().__init__(out)
+        self.start = len(out)
+        self.bar_total = 0
+        self.final_epoch: float | None = None
+
     def feed(self, chunk: Chunk) -> None:
         lines = LineCounter(chunk)
         out = self.out
@@ -51,9 +65,23 @@ class ConsoleParser(Parser):
                 continue
             line = lines.at(match.start())
             keys = set(values)
+            if "train_runtime" in keys and epoch:
+                self.final_epoch = epoch
             out.start_group()
             for key, value in values.items():
                 out.add(line, key, value, epoch=epoch, phase=_phase(keys, key))
+        if "it/s]" in chunk.text or "s/it]" in chunk.text:
+            totals = [int(t) for t in _BAR_TOTAL.findall(chunk.text)]
+            self.bar_total = max([self.bar_total, *totals])
+
+    def finish(self) -> None:
+        if not self.bar_total or not self.final_epoch:
+            return
+        per_epoch = self.bar_total / self.final_epoch
+        s = self.out
+        for i in range(self.start, len(s)):
+            if s.epoch[i] == s.epoch[i] and s.step[i] == NO_INT:
+                s.step[i] = max(1, round(s.epoch[i] * per_epoch))
 
 
 class TrainerStateParser(Parser):

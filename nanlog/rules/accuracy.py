@@ -20,8 +20,9 @@ def chance_classes(value: float) -> int | None:
 
 class AccuracyAtChance(Rule):
     """What it detects:
-        As the loss turns NaN, the accuracy sits at chance level (1/num_classes), and the
-        loss was NaN from the first batches.
+        The loss is NaN from the very first batches and the accuracy sits at chance level
+        (1/num_classes). (Any classifier's accuracy drops to chance once its outputs are NaN,
+        so a late NaN with chance accuracy is only weak evidence.)
 
     Why it leads to NaN:
         With relu (or no squashing) on the output layer, cross-entropy gets outputs that are
@@ -63,7 +64,7 @@ class AccuracyAtChance(Rule):
         # "From the first batches" only where the log shows batches: an epoch summary
         # (Keras verbose=2) that is already NaN cannot tell when in the epoch it broke.
         first_batch = loss.batches[0] if loss.batches[0] >= 0 else loss.step_of(0)
-        early = finite_before < self.EARLY and (first_batch is None or first_batch <= self.EARLY)
+        early = finite_before == 0 and (first_batch is None or first_batch <= self.EARLY)
         yield self.evidence(
             "wrong_output_activation",
             0.75 if early else 0.3,

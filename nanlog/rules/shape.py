@@ -19,10 +19,18 @@ def _finite_positive(curve: Curve) -> tuple[np.ndarray, np.ndarray]:
 
 def growth_run(curve: Curve) -> tuple[int, float, float] | None:
     """The rise that ends the curve: (records it spans, orders of magnitude, share of rising steps)."""
-    logs, _ = _finite_positive(curve)
+    found = _growth(curve)
+    return None if found is None else found[:3]
+
+
+def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
+    """Like growth_run, plus the growth speed in orders of magnitude per training step
+    (None when the log prints no steps) and the number of steps it spans (0 if unknown)."""
+    logs, keep = _finite_positive(curve)
     if len(logs) < 3:
         return None
-    tail = logs[-300:]
+    offset = max(0, len(logs) - 300)
+    tail = logs[offset:]
     start = int(np.argmin(tail))
     rising = tail[start:]
     if len(rising) < 2:
@@ -30,7 +38,31 @@ def growth_run(curve: Curve) -> tuple[int, float, float] | None:
     steps = np.diff(rising)
     moved = steps[steps != 0]  # a bar redrawn twice with the same value is not a step
     share = float(np.mean(moved > 0)) if len(moved) else 0.0
-    return len(rising), float(rising[-1] - rising[0]), share
+    orders = float(rising[-1] - rising[0])
+    first_step = curve.steps[keep[offset + start]]
+    last_step = curve.steps[keep[-1]]
+    speed, span = None, 0
+    if first_step >= 0 and last_step > first_step:
+        span = int(last_step - first_step)
+        speed = orders / span
+    return len(rising), orders, share, speed, span
+
+
+# Orders of magnitude per training step that separate a steady growth (exploding
+# gradients: x2 to x5 per step) from a blow-up (an absurd learning rate: x10 or more).
+BLOW_UP_SPEED = 1.0
+
+
+def _after_first_pass(curve: Curve, epoch: float, first_epoch: float) -> bool:
+    """Whether ``epoch`` is past the first pass over the data.
+
+    Integer epochs (Keras 1.., Lightning 0..) count passes; fractional ones (HF's 0.625)
+    measure progress, so 1.0 is still the end of the first pass.
+    """
+    epochs = curve.epochs[~np.isnan(curve.epochs)]
+    if len(epochs) and (epochs != np.floor(epochs)).any():
+        return epoch > first_epoch + 1.0
+    return math.floor(epoch) > first_epoch
 
 
 def _first_epoch(analysis: Analysis, curve: Curve) -> float | None:
@@ -89,6 +121,7 @@ class SteadyGrowth(Rule):
         "loss or grad norm grows steadily by orders of magnitude over many steps before the break"
     )
     MIN_RECORDS = 8
+    MIN_STEPS = 20
     MIN_ORDERS = 2.0
     MIN_RISING_SHARE = 0.6
 
@@ -99,10 +132,14 @@ class SteadyGrowth(Rule):
                 continue
             if analysis.cut is not None:
                 curve = curve.before(analysis.cut)
-            found = growth_run(curve)
+            found = _growth(curve)
             if found is None:
                 continue
-            records, orders, share = found
+            records, orders, share, speed, span = found
+            if span >= self.MIN_STEPS:
+                records = max(records, self.MIN_RECORDS)  # few lines (one per epoch), many steps
+            if speed is not None and speed >= BLOW_UP_SPEED:
+                continue  # orders of magnitude per step: a blow-up (SH02), not a steady growth
             if (
                 records < self.MIN_RECORDS
                 or orders < self.MIN_ORDERS
@@ -175,6 +212,14 @@ class EarlyBlowUp(Rule):
         jump = float(np.max(finite[1:]) / finite[0])
         if jump < 10:
             return
+        growth = _growth(loss.before(int(loss.index[end - 1]) + 1))
+        if (
+            growth is not None
+            and growth[3] is not None
+            and growth[3] < BLOW_UP_SPEED
+            and growth[4] >= 20
+        ):
+            return  # a steady rise over many steps (SH01), not a blow-up
         score = min(0.85, 0.6 + 0.05 * math.log10(jump))
         yield self.evidence(
             "learning_rate_too_high",
@@ -243,7 +288,7 @@ class SuddenBreakAfterDecline(Rule):
         later_epoch = (
             brk.epoch is not None
             and first_epoch is not None
-            and math.floor(brk.epoch) > first_epoch
+            and _after_first_pass(loss, brk.epoch, first_epoch)
         )
         at = where(brk.line, brk.step)
         if later_epoch or fell >= 100:

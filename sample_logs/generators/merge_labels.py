@@ -41,6 +41,10 @@ def main() -> None:
             out = {key: row.get(key, "") for key in COLUMNS}
             out["split"] = split
             out["diagnosable"] = "yes"
+            if split == "holdout":
+                # Held-aside logs are not opened to say at which step their bars show the
+                # first NaN: only the line (an independent scan) is labelled.
+                out["first_nonfinite_step"] = ""
             out["truth_epoch"] = row["first_nonfinite_epoch"]
             out["truth_step"] = row["first_nonfinite_step"]
             override = overrides.get(row["file"])
