@@ -29,11 +29,12 @@ _BARE = (
 END = r"(?=$|[\s,;|)\]}'\"%，；）】、])"
 
 # A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
-# tensors) or quoted (HF Trainer >= 5, fairseq JSON).
+# tensors, whose extra arguments are bounded and stay on the line) or quoted
+# (HF Trainer >= 5, fairseq JSON). Every repetition is bounded: an unbounded
+# one here makes scanning a long line quadratic.
 VALUE = (
-    r"(?:np\.float(?:16|32|64)\(|tensor\()?"
-    r"['\"]?" + _BARE + r"['\"]?"
-    r"(?:\)|,\s*[^)]*\))?"
+    r"(?:(?:np\.float(?:16|32|64)|tensor)\(['\"]?" + _BARE + r"['\"]?(?:,[^)\r\n]{0,160})?\)"
+    r"|['\"]?" + _BARE + r"['\"]?)"
 )
 
 _VALUE_FULL = re.compile(r"\s*(?:np\.float(?:16|32|64)\(|tensor\()?['\"]?(" + _BARE + r")")

@@ -12,6 +12,7 @@ metrics sets the epoch for the lines after it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nanlog.formats.base import LineCounter, LogFormat, Parser
 from nanlog.io import Chunk
@@ -19,28 +20,28 @@ from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
 from nanlog.numbers import END, VALUE, to_float
 
-_PREFIX = r"(?:(?:val|valid|validation|eval|test|train|training|dev|avg|mean|average)[ _/.-])?"
-_ASCII_KEY = (
-    r"(?:[\w./@-]{0,30}?(?:loss|acc|accuracy|ppl|perplexity)[\w./@-]{0,30}"
-    r"|lr(?:[-/]\w{1,20})?|learning[ _]rate|base_lr|grad(?:ient)?[ _]?norm|total_norm"
-    r"|loss[ _]scale|scale)"
-)
-_CJK_KEY = r"[\u4e00-\u9fff]{0,4}?(?:损失|学习率|准确率|正确率|精度|梯度范数|困惑度)"
+# A key is any word-like token (one optional second word for "val loss", "learning rate",
+# "lm loss", "grad norm", "loss scale"); whether it names a metric is decided in Python,
+# once per distinct key. Nested or lazy quantifiers here would make the scan quadratic.
+_SECOND_WORD = r"(?: (?i:loss|rate|norm|scale|acc|accuracy))?"
+_KEY = r"[A-Za-z_][\w./@-]{0,62}" + _SECOND_WORD + r"|[\u4e00-\u9fff]{1,8}"
 _SEP = r"(?:\s{0,4}[:=：]\s{0,4}|\s{1,4})"
 _PAIR = (
-    r"(?<![\w./@-])['\"]?(?P<key>(?i:"
-    + _PREFIX
-    + _ASCII_KEY
-    + r")|"
-    + _CJK_KEY
-    + r")['\"]?"
-    + _SEP
-    + r"(?P<val>"
-    + VALUE
-    + r")"
-    + END
+    r"(?<![\w./@-])['\"]?(?P<key>" + _KEY + r")['\"]?" + _SEP + r"(?P<val>" + VALUE + r")" + END
 )
 _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<mark>\d{1,9})|第\s{0,2}(?P<cjk_mark>\d{1,9})\s{0,2}轮"
+_METRIC_WORDS = re.compile(
+    r"loss|acc|ppl|perplexity|^(?:lr|base_lr|lr0)$|^lr[-/(]|learning[ _]?rate|grad(?:ient)?[ _]?norm|"
+    r"^total_norm$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
+)
+
+
+@lru_cache(maxsize=4096)
+def is_metric_key(key: str) -> bool:
+    """Whether a printed key names a training metric (loss, accuracy, lr, grad norm, ...)."""
+    return _METRIC_WORDS.search(key.lower()) is not None
+
+
 _SCAN = re.compile(_PAIR + "|" + _EPOCH_MARK)
 
 _STEP = re.compile(
@@ -58,7 +59,6 @@ _EPOCH = re.compile(
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
 )
-_NOT_KEYS: set[str] = set()
 
 
 def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
@@ -115,7 +115,11 @@ class PlainParser(Parser):
                 val_context = _VAL_CONTEXT.search(segment) is not None
                 out.start_group()
             key = match.group("key")
-            if key.lower() in _NOT_KEYS:
+            if not is_metric_key(key):
+                if key.lower() == "epoch":
+                    value = to_float(match.group("val"))
+                    if value is not None and value == value:
+                        self.epoch = int(value)
                 continue
             value = to_float(match.group("val"))
             if value is None:
