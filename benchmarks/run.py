@@ -37,8 +37,10 @@ def write_plain(out: TextIO, target: int) -> None:
         step += 1
         loss = max(0.01, loss * (1 - 1e-6) + rng.uniform(-0.01, 0.01))
         value = "nan" if written > target * 0.95 else f"{loss:.4f}"
-        line = (f"2024-06-11 12:{step // 60 % 60:02d}:{step % 60:02d},123 INFO train: epoch={step // 5000} "
-                f"iter={step}, loss={value}, lr=0.0003, grad_norm={rng.uniform(0.5, 2):.4f}\n")
+        line = (
+            f"2024-06-11 12:{step // 60 % 60:02d}:{step % 60:02d},123 INFO train: epoch={step // 5000} "
+            f"iter={step}, loss={value}, lr=0.0003, grad_norm={rng.uniform(0.5, 2):.4f}\n"
+        )
         out.write(line)
         written += len(line)
 
@@ -50,8 +52,10 @@ def write_hf(out: TextIO, target: int) -> None:
     while written < target:
         step += 1
         grad = "nan" if written > target * 0.95 else f"{rng.uniform(0.1, 3):.4g}"
-        line = (f"{{'loss': '{rng.uniform(0.1, 3):.4g}', 'grad_norm': '{grad}', "
-                f"'learning_rate': '{5e-5 * (1 - step / 1e7):.4g}', 'epoch': '{step / 1000:.4g}'}}\n")
+        line = (
+            f"{{'loss': '{rng.uniform(0.1, 3):.4g}', 'grad_norm': '{grad}', "
+            f"'learning_rate': '{5e-5 * (1 - step / 1e7):.4g}', 'epoch': '{step / 1000:.4g}'}}\n"
+        )
         out.write(line)
         written += len(line)
 
@@ -67,15 +71,20 @@ def write_keras(out: TextIO, target: int) -> None:
         for batch in range(1, 1001):
             loss = loss * 0.999 + rng.uniform(-0.001, 0.001)
             value = "nan" if written > target * 0.95 else f"{loss:.4f}"
-            frame = (f"{batch:4d}/1000 [{'=' * (batch * 30 // 1000)}>{'.' * (29 - batch * 30 // 1000)}] "
-                     f"- ETA: 1s - loss: {value} - accuracy: {rng.uniform(0.5, 1):.4f}")
+            frame = (
+                f"{batch:4d}/1000 [{'=' * (batch * 30 // 1000)}>{'.' * (29 - batch * 30 // 1000)}] "
+                f"- ETA: 1s - loss: {value} - accuracy: {rng.uniform(0.5, 1):.4f}"
+            )
             out.write(frame + "\b" * len(frame) + "\r")
             written += 2 * len(frame) + 1
         out.write("\n")
 
 
-WRITERS: dict[str, Callable[[TextIO, int], None]] = {"plain": write_plain, "hf_trainer": write_hf,
-                                                     "keras": write_keras}
+WRITERS: dict[str, Callable[[TextIO, int], None]] = {
+    "plain": write_plain,
+    "hf_trainer": write_hf,
+    "keras": write_keras,
+}
 
 
 def measure(command: list[str], repeat: int) -> tuple[float, float]:
@@ -85,8 +94,12 @@ def measure(command: list[str], repeat: int) -> tuple[float, float]:
     for _ in range(repeat):
         if timer:
             start = time.perf_counter()
-            result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+            result = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", *command],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             elapsed = time.perf_counter() - start
             peak = max(peak, int(result.stderr.strip().splitlines()[-1]) / 1024)
         else:
@@ -99,7 +112,9 @@ def measure(command: list[str], repeat: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=int, nargs="+", default=[200])
     parser.add_argument("--formats", nargs="+", default=list(WRITERS), choices=list(WRITERS))
     parser.add_argument("--repeat", type=int, default=3)
@@ -109,7 +124,9 @@ def main() -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "LC_ALL": os.environ.get("LC_ALL", "C.UTF-8")}
     os.environ.update(env)
-    print(f"| log | size | grep -c loss | nanlog diagnose --format json | ratio (<= 3) | peak RSS MB (<= 300 @200MB) |")
+    print(
+        f"| log | size | grep -c loss | nanlog diagnose --format json | ratio (<= 3) | peak RSS MB (<= 300 @200MB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     met = True
     for fmt in args.formats:
@@ -124,13 +141,22 @@ def main() -> int:
             ratio = ours / grep
             ok = ratio <= 3 and (mb > 200 or rss <= 300)
             met &= ok
-            print(f"| {fmt} | {mb} MB | {grep:.2f} s | {ours:.2f} s | {ratio:.1f}x {'ok' if ratio <= 3 else 'MISSED'} "
-                  f"| {rss:.0f} |")
-    small = Path(__file__).resolve().parent.parent / "sample_logs" / "keras" / "keras3_healthy_v1_tty.log"
+            print(
+                f"| {fmt} | {mb} MB | {grep:.2f} s | {ours:.2f} s | {ratio:.1f}x {'ok' if ratio <= 3 else 'MISSED'} "
+                f"| {rss:.0f} |"
+            )
+    small = (
+        Path(__file__).resolve().parent.parent
+        / "sample_logs"
+        / "keras"
+        / "keras3_healthy_v1_tty.log"
+    )
     imports, _ = measure([sys.executable, "-c", "import pandas, rich, click"], max(args.repeat, 5))
     ours, _ = measure([*NANLOG, "diagnose", str(small)], max(args.repeat, 5))
-    print(f"\nsmall log ({small.name}): nanlog diagnose {ours:.2f} s vs bare imports {imports:.2f} s: "
-          f"{ours / imports:.2f}x (<= 1.3) {'ok' if ours <= 1.3 * imports else 'MISSED'}")
+    print(
+        f"\nsmall log ({small.name}): nanlog diagnose {ours:.2f} s vs bare imports {imports:.2f} s: "
+        f"{ours / imports:.2f}x (<= 1.3) {'ok' if ours <= 1.3 * imports else 'MISSED'}"
+    )
     met &= ours <= 1.3 * imports
     if args.workdir is None:
         shutil.rmtree(workdir)

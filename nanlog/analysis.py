@@ -140,21 +140,23 @@ def _curves(run: Run) -> dict[str, Curve]:
     s = run.series
     if not len(s):
         return {}
-    name_ids = np.frombuffer(s.name_id, dtype=np.dtype(f"i{s.name_id.itemsize}"))
+    name_ids = np.frombuffer(s.name_id, dtype=s.name_id.typecode)
     phases = np.frombuffer(s.phase, dtype=np.int8)
-    canon = np.array([canonical_name(n) for n in s.names], dtype=object)
-    metric_of = canon[name_ids]
+    canon = [canonical_name(n) for n in s.names]
+    metrics = sorted(set(canon))
+    metric_ids = np.array([metrics.index(c) for c in canon], dtype=np.int32)
+    metric_of = metric_ids[name_ids]  # an int per record, not an object array
     arrays = (
         np.frombuffer(s.value, dtype=np.float64),
-        np.frombuffer(s.line, dtype=np.int64),
-        np.frombuffer(s.step, dtype=np.int64),
+        np.frombuffer(s.line, dtype=s.line.typecode),
+        np.frombuffer(s.step, dtype=s.step.typecode),
         np.frombuffer(s.epoch, dtype=np.float64),
-        np.frombuffer(s.batch, dtype=np.int64),
+        np.frombuffer(s.batch, dtype=s.batch.typecode),
     )
     curves = {}
-    for metric in set(canon):
+    for number, metric in enumerate(metrics):
         # val_* are printed in the train phase's frames by some formats; keep them by name.
-        mask = (metric_of == metric) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
+        mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
         index = np.flatnonzero(mask)
         if len(index):
             curves[metric] = Curve(metric, index, *(a[index] for a in arrays))

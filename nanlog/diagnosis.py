@@ -1,6 +1,13 @@
-"""Diagnose several inputs: every readable one is reported, unreadable ones become errors."""
+"""Diagnose several inputs: every readable one is reported, unreadable ones become errors.
+
+Several files are diagnosed in parallel processes (one per core): parsing is
+CPU-bound Python, so threads would not help.
+"""
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 from nanlog.engine import Report, diagnose_run
 from nanlog.errors import NanlogError
@@ -17,13 +24,26 @@ def _diagnose_source(source: Source, input_format: str | None) -> Report:
 
 def diagnose_inputs(names: list[str], input_format: str | None) -> tuple[list[Report], list[str]]:
     """One report per input file (a directory gives several) and the error lines to show."""
-    reports: list[Report] = []
+    planned: list[Source | Report] = []
     for name in names:
         try:
-            sources = resolve_inputs([name])
+            planned.extend(resolve_inputs([name]))
         except NanlogError as exc:
-            reports.append(Report(source=name, format="", records=0, error=str(exc)))
-            continue
-        reports.extend(_diagnose_source(source, input_format) for source in sources)
+            planned.append(Report(source=name, format="", records=0, error=str(exc)))
+    files = [item for item in planned if isinstance(item, Source) and not item.is_stdin]
+    done: dict[int, Report] = {}
+    workers = min(len(files), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {
+                id(source): pool.submit(_diagnose_source, source, input_format) for source in files
+            }
+            done = {key: future.result() for key, future in futures.items()}
+    reports: list[Report] = []
+    for item in planned:
+        if isinstance(item, Report):
+            reports.append(item)
+        else:
+            reports.append(done.get(id(item)) or _diagnose_source(item, input_format))
     errors = [report.error for report in reports if report.error]
     return reports, errors

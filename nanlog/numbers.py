@@ -42,6 +42,10 @@ _VALUE_FULL = re.compile(r"\s*(?:np\.float(?:16|32|64)\(|tensor\()?['\"]?(" + _B
 
 def to_float(token: str) -> float | None:
     """Convert one printed value token to a float, or None when it is no number."""
+    try:  # the common case: float() reads 1.5, 3e-05, nan, inf, -inf, Infinity
+        return float(token.strip("'\""))
+    except ValueError:
+        pass
     match = _VALUE_FULL.match(token)
     if match is None:
         return None

@@ -68,8 +68,7 @@ class ConsoleParser(Parser):
             if "train_runtime" in keys and epoch:
                 self.final_epoch = epoch
             out.start_group()
-            for key, value in values.items():
-                out.add(line, key, value, epoch=epoch, phase=_phase(keys, key))
+            out.add_values(line, [(k, v, _phase(keys, k)) for k, v in values.items()], epoch=epoch)
         if "it/s]" in chunk.text or "s/it]" in chunk.text:
             totals = [int(t) for t in _BAR_TOTAL.findall(chunk.text)]
             self.bar_total = max([self.bar_total, *totals])

@@ -26,9 +26,7 @@ from nanlog.numbers import END, VALUE, to_float
 _SECOND_WORD = r"(?: (?i:loss|rate|norm|scale|acc|accuracy))?"
 _KEY = r"[A-Za-z_][\w./@-]{0,62}" + _SECOND_WORD + r"|[\u4e00-\u9fff]{1,8}"
 _SEP = r"(?:\s{0,4}[:=：]\s{0,4}|\s{1,4})"
-_PAIR = (
-    r"(?<![\w./@-])['\"]?(?P<key>" + _KEY + r")['\"]?" + _SEP + r"(?P<val>" + VALUE + r")" + END
-)
+_PAIR = r"(?<![\w./@-])['\"]?(?P<key>" + _KEY + r")['\"]?" + _SEP + r"(?P<val>" + VALUE + r")" + END
 _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<mark>\d{1,9})|第\s{0,2}(?P<cjk_mark>\d{1,9})\s{0,2}轮"
 _METRIC_WORDS = re.compile(
     r"loss|acc|ppl|perplexity|^(?:lr|base_lr|lr0)$|^lr[-/(]|learning[ _]?rate|grad(?:ient)?[ _]?norm|"
