@@ -125,7 +125,7 @@ def main() -> int:
     env = {**os.environ, "LC_ALL": os.environ.get("LC_ALL", "C.UTF-8")}
     os.environ.update(env)
     print(
-        f"| log | size | grep -c loss | nanlog diagnose --format json | ratio (<= 3) | peak RSS MB (<= 300 @200MB) |"
+        "| log | size | grep -c loss | nanlog diagnose --format json | ratio (<= 3) | peak RSS MB (<= 300 @200MB) |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     met = True
