@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from nanlog.model import NO_INT, PHASES, Run
+from nanlog.model import NO_INT, PHASES, Run, epoch_value
 from nanlog.names import canonical_name
 
 TRAIN = PHASES.index("train")
@@ -24,39 +24,62 @@ DIVERGENCE_FACTOR = 1e3  # times the loss at the start of training
 
 
 @dataclass(frozen=True)
-class Curve:
-    """One metric's values in log order, with where each was printed."""
+class Columns:
+    """The run's record columns as numpy views of the parser's arrays (no copies)."""
 
-    metric: str
-    index: np.ndarray  # position of each record among all records of the run
-    values: np.ndarray
     lines: np.ndarray
     steps: np.ndarray  # NO_INT where not printed
     epochs: np.ndarray  # NaN where not printed
     batches: np.ndarray
 
+
+@dataclass(frozen=True)
+class Curve:
+    """One metric's values in log order, with where each was printed.
+
+    Only the values are copied out of the run; lines, steps, epochs and batches are
+    looked up through ``index`` when asked for, so a long log is not held twice.
+    """
+
+    metric: str
+    index: np.ndarray  # position of each record among all records of the run
+    values: np.ndarray
+    columns: Columns
+
     def __len__(self) -> int:
         return len(self.values)
+
+    @property
+    def lines(self) -> np.ndarray:
+        found: np.ndarray = self.columns.lines[self.index]
+        return found
+
+    @property
+    def steps(self) -> np.ndarray:
+        found: np.ndarray = self.columns.steps[self.index]
+        return found
+
+    @property
+    def epochs(self) -> np.ndarray:
+        found: np.ndarray = self.columns.epochs[self.index]
+        return found
+
+    @property
+    def batches(self) -> np.ndarray:
+        found: np.ndarray = self.columns.batches[self.index]
+        return found
+
+    def line_of(self, i: int) -> int:
+        return int(self.columns.lines[self.index[i]])
 
     def before(self, position: int) -> Curve:
         """The part of the curve printed before record ``position`` of the run."""
         cut = int(np.searchsorted(self.index, position))
-        return self._slice(slice(0, cut))
+        return Curve(self.metric, self.index[:cut], self.values[:cut], self.columns)
 
     def after(self, position: int) -> Curve:
         cut = int(np.searchsorted(self.index, position))
-        return self._slice(slice(cut, None))
-
-    def _slice(self, part: slice) -> Curve:
-        return Curve(
-            self.metric,
-            self.index[part],
-            self.values[part],
-            self.lines[part],
-            self.steps[part],
-            self.epochs[part],
-            self.batches[part],
-        )
+        return Curve(self.metric, self.index[cut:], self.values[cut:], self.columns)
 
     @property
     def finite(self) -> np.ndarray:
@@ -68,10 +91,11 @@ class Curve:
         return int(bad[0]) if len(bad) else None
 
     def step_of(self, i: int) -> int | None:
-        return None if self.steps[i] == NO_INT else int(self.steps[i])
+        step = int(self.columns.steps[self.index[i]])
+        return None if step == NO_INT else step
 
     def epoch_of(self, i: int) -> float | None:
-        return None if math.isnan(self.epochs[i]) else float(self.epochs[i])
+        return epoch_value(float(self.columns.epochs[self.index[i]]))
 
 
 @dataclass(frozen=True)
@@ -136,7 +160,11 @@ class Analysis:
         return self.brk is not None or self.divergence is not None
 
 
-def _curves(run: Run) -> dict[str, Curve]:
+# The metrics the rules read; other metrics get a curve only when they break first.
+RULE_METRICS = frozenset({"loss", "val_loss", "lr", "grad_norm", "accuracy", "loss_scale"})
+
+
+def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]:
     s = run.series
     if not len(s):
         return {}
@@ -146,20 +174,23 @@ def _curves(run: Run) -> dict[str, Curve]:
     metrics = sorted(set(canon))
     metric_ids = np.array([metrics.index(c) for c in canon], dtype=np.int32)
     metric_of = metric_ids[name_ids]  # an int per record, not an object array
-    arrays = (
-        np.frombuffer(s.value, dtype=np.float64),
+    values = np.frombuffer(s.value, dtype=np.float64)
+    columns = Columns(
         np.frombuffer(s.line, dtype=s.line.typecode),
         np.frombuffer(s.step, dtype=s.step.typecode),
-        np.frombuffer(s.epoch, dtype=np.float64),
+        np.frombuffer(s.epoch, dtype=s.epoch.typecode),
         np.frombuffer(s.batch, dtype=s.batch.typecode),
     )
     curves = {}
     for number, metric in enumerate(metrics):
+        if metric not in wanted:
+            continue
         # val_* are printed in the train phase's frames by some formats; keep them by name.
         mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
-        index = np.flatnonzero(mask)
+        index = np.flatnonzero(mask).astype(np.int32 if len(values) < 2**31 else np.int64)
+        del mask
         if len(index):
-            curves[metric] = Curve(metric, index, *(a[index] for a in arrays))
+            curves[metric] = Curve(metric, index, values[index], columns)
     return curves
 
 
@@ -221,7 +252,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
                 continue
         if metric == "grad_norm" and notes:
             continue
-        same = curves.get(metric)
+        same = curves.get(metric) or _curves(run, frozenset({metric})).get(metric)
         last_finite = None
         if same is not None:
             earlier = same.before(position).values
@@ -239,7 +270,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             position=position,
             line=int(s.line[position]),
             step=None if s.step[position] == NO_INT else int(s.step[position]),
-            epoch=None if math.isnan(s.epoch[position]) else float(s.epoch[position]),
+            epoch=epoch_value(s.epoch[position]),
             batch=None if s.batch[position] == NO_INT else int(s.batch[position]),
             phase=PHASES[s.phase[position]],
             last_finite=last_finite,

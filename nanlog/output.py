@@ -6,15 +6,16 @@ import json
 import math
 from typing import TextIO
 
-from nanlog.model import NO_INT, PHASES, Run
+from nanlog.model import NO_INT, PHASES, Run, epoch_value
 from nanlog.names import canonical_name
 from nanlog.numbers import spell
 
 SERIES_COLUMNS = ("line", "step", "epoch", "batch", "phase", "metric", "name", "value")
 
 
-def _epoch(value: float) -> int | float | None:
-    if math.isnan(value):
+def _epoch(stored: float) -> int | float | None:
+    value = epoch_value(stored)
+    if value is None:
         return None
     return int(value) if value.is_integer() else value
 

@@ -76,11 +76,16 @@ class ConsoleParser(Parser):
     def finish(self) -> None:
         if not self.bar_total or not self.final_epoch:
             return
+        import numpy as np
+
         per_epoch = self.bar_total / self.final_epoch
         s = self.out
-        for i in range(self.start, len(s)):
-            if s.epoch[i] == s.epoch[i] and s.step[i] == NO_INT:
-                s.step[i] = max(1, round(s.epoch[i] * per_epoch))
+        steps = np.frombuffer(s.step, dtype=s.step.typecode)[self.start :]
+        epochs = np.frombuffer(s.epoch, dtype=s.epoch.typecode)[self.start :].astype(np.float64)
+        # float32 storage: round the product, not the epoch, to the nearest step
+        derived = np.clip(np.rint(epochs * per_epoch), 1, 2**31 - 1)
+        fill = (steps == NO_INT) & ~np.isnan(epochs)
+        steps[fill] = derived[fill].astype(steps.dtype)
 
 
 class TrainerStateParser(Parser):
