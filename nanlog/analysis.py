@@ -30,7 +30,7 @@ class Columns:
     lines: np.ndarray
     steps: np.ndarray  # NO_INT where not printed
     epochs: np.ndarray  # NaN where not printed
-    batches: np.ndarray
+    batches: np.ndarray | None  # None: the log printed no batch index at all
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class Curve:
 
     @property
     def batches(self) -> np.ndarray:
+        if self.columns.batches is None:
+            return np.full(len(self.index), NO_INT, dtype=np.int32)
         found: np.ndarray = self.columns.batches[self.index]
         return found
 
@@ -172,14 +174,16 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
     phases = np.frombuffer(s.phase, dtype=np.int8)
     canon = [canonical_name(n) for n in s.names]
     metrics = sorted(set(canon))
-    metric_ids = np.array([metrics.index(c) for c in canon], dtype=np.int32)
+    metric_ids = np.array(
+        [metrics.index(c) for c in canon], dtype=np.int16 if len(metrics) < 2**15 else np.int32
+    )
     metric_of = metric_ids[name_ids]  # an int per record, not an object array
     values = np.frombuffer(s.value, dtype=np.float64)
     columns = Columns(
         np.frombuffer(s.line, dtype=s.line.typecode),
         np.frombuffer(s.step, dtype=s.step.typecode),
         np.frombuffer(s.epoch, dtype=s.epoch.typecode),
-        np.frombuffer(s.batch, dtype=s.batch.typecode),
+        np.frombuffer(s.batch, dtype=s.batch.typecode) if s.has_batch else None,
     )
     curves = {}
     for number, metric in enumerate(metrics):
@@ -271,7 +275,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             line=int(s.line[position]),
             step=None if s.step[position] == NO_INT else int(s.step[position]),
             epoch=epoch_value(s.epoch[position]),
-            batch=None if s.batch[position] == NO_INT else int(s.batch[position]),
+            batch=None if s.batch_at(position) == NO_INT else int(s.batch_at(position)),
             phase=PHASES[s.phase[position]],
             last_finite=last_finite,
             hidden=hidden,

@@ -26,7 +26,13 @@ def epoch_value(stored: float) -> float | None:
     return None if math.isnan(stored) else float(f"{stored:.7g}")
 
 
-_INT_LIMIT = 2**31  # steps and batches are stored as int32; larger ones count as not printed
+_INT_LIMIT = 2**31
+
+
+def _ignore(_: int) -> None:
+    """Stands in for appending to a column that is not stored."""  # steps and batches are stored as int32; larger ones count as not printed
+
+
 PHASES = ("train", "val", "eval", "summary")
 _PHASE_CODE = {phase: code for code, phase in enumerate(PHASES)}
 
@@ -67,17 +73,30 @@ class SeriesBuilder:
         self.line = array("I")
         self.step = array("i")
         self.epoch = array("f")  # float32: read back through epoch_value()
-        self.batch = array("i")
+        self.batch = array("i")  # stays empty until some record has a batch (see batch_at)
         self.phase = array("b")
-        self.name_id = array("I")
+        self.name_id = array("H")  # widened to "I" past 65,536 distinct names
         self.value = array("d")
         self.names: list[str] = []
         self._name_ids: dict[str, int] = {}
         self._group_start = 0
+        self._batches_started = False
         self._group_key: object = None
 
     def __len__(self) -> int:
         return len(self.value)
+
+    @property
+    def has_batch(self) -> bool:
+        return len(self.batch) > 0 or self._batches_started
+
+    def _start_batches(self) -> None:
+        """Most logs print no batch index: the column is only paid for when one does."""
+        self._batches_started = True
+        self.batch.extend(array("i", [NO_INT]) * len(self.value))
+
+    def batch_at(self, i: int) -> int:
+        return self.batch[i] if self.has_batch else NO_INT
 
     def start_group(self, key: object = None) -> None:
         """Begin the records of one position; the same non-None key as the last replaces it."""
@@ -112,12 +131,16 @@ class SeriesBuilder:
         batch_code = batch if batch is not None and 0 <= batch < _INT_LIMIT else NO_INT
         epoch_value = math.nan if epoch is None else epoch
         ids, names = self._name_ids, self.names
+        if batch_code != NO_INT and not self.has_batch:
+            self._start_batches()
+        if len(names) + len(values) >= 65536 and self.name_id.typecode == "H":
+            self.name_id = array("I", self.name_id)
         name_ids, vals, phases = self.name_id.append, self.value.append, self.phase.append
         lines, steps, epochs, batches = (
             self.line.append,
             self.step.append,
             self.epoch.append,
-            self.batch.append,
+            self.batch.append if self.has_batch else _ignore,
         )
         for name, value, phase in values:
             name_id = ids.get(name)
@@ -143,6 +166,10 @@ class SeriesBuilder:
         batch: int | None = None,
         phase: str = "train",
     ) -> None:
+        if batch is not None and not self.has_batch:
+            self._start_batches()
+        if len(self.names) >= 65535 and self.name_id.typecode == "H":
+            self.name_id = array("I", self.name_id)
         name_id = self._name_ids.get(name)
         if name_id is None:
             name_id = self._name_ids[name] = len(self.names)
@@ -150,7 +177,8 @@ class SeriesBuilder:
         self.line.append(line)
         self.step.append(step if step is not None and 0 <= step < _INT_LIMIT else NO_INT)
         self.epoch.append(math.nan if epoch is None else epoch)
-        self.batch.append(batch if batch is not None and 0 <= batch < _INT_LIMIT else NO_INT)
+        if self.has_batch:
+            self.batch.append(batch if batch is not None and 0 <= batch < _INT_LIMIT else NO_INT)
         self.phase.append(_PHASE_CODE[phase])
         self.name_id.append(name_id)
         self.value.append(value)
@@ -195,7 +223,7 @@ class Run:
                     line=s.line[i],
                     step=None if s.step[i] == NO_INT else s.step[i],
                     epoch=epoch_value(s.epoch[i]),
-                    batch=None if s.batch[i] == NO_INT else s.batch[i],
+                    batch=None if s.batch_at(i) == NO_INT else s.batch_at(i),
                     phase=PHASES[s.phase[i]],
                 )
         return None
@@ -217,7 +245,7 @@ def _to_frame(s: SeriesBuilder) -> pd.DataFrame:
             "line": np.frombuffer(s.line, dtype=s.line.typecode).astype(np.int64),
             "step": optional_int(s.step),
             "epoch": epoch.mask(epoch.isna()),
-            "batch": optional_int(s.batch),
+            "batch": optional_int(s.batch if s.has_batch else array("i", [NO_INT]) * len(s)),
             "phase": pd.Series([PHASES[p] for p in s.phase], dtype="category"),
             "metric": pd.Series([canon[i] for i in s.name_id], dtype="category"),
             "name": pd.Series([s.names[i] for i in s.name_id], dtype="category"),

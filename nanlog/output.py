@@ -28,7 +28,7 @@ def _rows(run: Run) -> list[tuple[object, ...]]:
             s.line[i],
             None if s.step[i] == NO_INT else s.step[i],
             _epoch(s.epoch[i]),
-            None if s.batch[i] == NO_INT else s.batch[i],
+            None if s.batch_at(i) == NO_INT else s.batch_at(i),
             PHASES[s.phase[i]],
             canon[s.name_id[i]],
             s.names[s.name_id[i]],
