@@ -189,7 +189,22 @@ def _peek(raw: BinaryIO, size: int) -> bytes:
 
 
 def guess_encoding(head: bytes) -> str:
-    """UTF-8 when the head is UTF-8 (a few stray bytes allowed), else what a detector says."""
+    """UTF-8 when the head is UTF-8 (a few stray bytes allowed), else what a detector says.
+
+    Byte-order marks and the NUL pattern of UTF-16 are checked first: UTF-16 text
+    of ASCII is valid UTF-8 with a NUL after every character.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 16:
+        odd_nuls, even_nuls = sample[1::2].count(0), sample[0::2].count(0)
+        if odd_nuls > 0.4 * len(sample) / 2 and even_nuls < 0.05 * len(sample) / 2:
+            return "utf-16-le"
+        if even_nuls > 0.4 * len(sample) / 2 and odd_nuls < 0.05 * len(sample) / 2:
+            return "utf-16-be"
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     text = decoder.decode(head, final=False)
     bad = text.count("\ufffd")

@@ -37,7 +37,9 @@ VALUE = (
     r"|['\"]?" + _BARE + r"['\"]?)"
 )
 
-_VALUE_FULL = re.compile(r"\s*(?:np\.float(?:16|32|64)\(|tensor\()?['\"]?(" + _BARE + r")")
+_VALUE_FULL = re.compile(
+    r"\s*(?:(?:np\.float(?:16|32|64)|tensor)\()?['\"]?(" + _BARE + r")['\"]?(?:,[^)]{0,160})?\)?\s*"
+)
 
 
 def to_float(token: str) -> float | None:
@@ -46,7 +48,7 @@ def to_float(token: str) -> float | None:
         return float(token.strip("'\""))
     except ValueError:
         pass
-    match = _VALUE_FULL.match(token)
+    match = _VALUE_FULL.fullmatch(token)  # the whole token: "Infinity-war" is no number
     if match is None:
         return None
     core = match.group(1)

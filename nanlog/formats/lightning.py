@@ -11,6 +11,7 @@ new keys appear, so a header row may come again.
 from __future__ import annotations
 
 import csv
+import math
 import re
 
 from nanlog.formats.base import COLON_PAIR, EQUALS_PAIR, LineCounter, LogFormat, Parser, pairs
@@ -96,9 +97,9 @@ class MetricsCsvParser(Parser):
                 if value is None:
                     continue
                 if key == "step":
-                    step = int(value) if value == value else None
+                    step = int(value) if math.isfinite(value) else None
                 elif key == "epoch":
-                    epoch = int(value) if value == value else None
+                    epoch = int(value) if math.isfinite(value) else None
                 else:
                     row.append((key, value))
             out.start_group()
