@@ -40,6 +40,8 @@ def cli() -> None:
       nanlog diagnose --format json logs/        every log in a folder, as JSON
       nanlog parse train.log                     the time series nanlog read, as CSV
       nanlog rules                               every rule and the cause it supports
+      nanlog watch train.log                     follow a growing log, warn before the NaN
+      nanlog run --stop-on-nan -- python train.py   wrap a training command, stop it at the NaN
 
     Exit codes: 0 no problem found, 1 NaN/inf or divergence found,
     2 nanlog could not do its job (unreadable input, bad option).
@@ -119,6 +121,193 @@ def diagnose_command(
     if errors:
         return int(ExitCode.ERROR)
     return int(ExitCode.PROBLEM if any(r.problem for r in readable) else ExitCode.OK)
+
+
+def _say(event: object) -> None:
+    from nanlog.live import LiveEvent
+
+    assert isinstance(event, LiveEvent)
+    label = {"warning": "warning", "divergence": "warning", "nonfinite": "NaN"}.get(
+        event.kind, event.kind
+    )
+    click.echo(f"nanlog: {label}: {event.message}", err=True)
+
+
+def _final_report(report: object, output_format: str, err: bool) -> None:
+    from nanlog.engine import Report
+    from nanlog.reporters import REPORTERS
+
+    assert isinstance(report, Report)
+    stream = sys.stderr if err else sys.stdout
+    use_color = stream.isatty() and not os.environ.get("NO_COLOR")
+    text = REPORTERS[output_format](use_color, 100).render([report])
+    with _output():
+        stream.write(text)
+        stream.flush()
+
+
+@cli.command("watch")
+@click.argument("input", metavar="FILE")
+@click.option(
+    "--exit-on-nan", is_flag=True, help="End at the first non-finite loss (or lr), exit 1."
+)
+@click.option(
+    "--exit-on-divergence", is_flag=True, help="End at the first divergence warning, exit 1."
+)
+@click.option(
+    "--idle-exit",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="End when FILE has not grown for this long (default: follow until Ctrl-C).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Format of the final report.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(FORMAT_IDS),
+    default=None,
+    help="Skip detection and read FILE as this log format.",
+)
+def watch_command(
+    input: str,
+    exit_on_nan: bool,
+    exit_on_divergence: bool,
+    idle_exit: float | None,
+    output_format: str,
+    input_format: str | None,
+) -> int:
+    """Follow a growing log (like tail -f) and say what happens as it happens.
+
+    Prints one line on stderr per event (early warning of divergence, the
+    first NaN/inf) and, when the input ends (or on Ctrl-C), the full report.
+    FILE may be - to read standard input. Truncation and rotation are followed.
+
+    \b
+    Examples:
+      nanlog watch train.log
+      python train.py 2>&1 | tee train.log | nanlog watch --exit-on-nan -
+      nanlog watch --idle-exit 60 --format json run.log
+
+    \b
+    Exit codes: 0 healthy, 1 a problem was found (or --exit-on-nan fired),
+    2 FILE could not be read.
+    """
+    from nanlog.follow import watch
+    from nanlog.live import Monitor
+
+    monitor = Monitor(input, input_format)
+    try:
+        outcome = watch(input, monitor, _say, exit_on_nan, exit_on_divergence, idle_exit)
+    except KeyboardInterrupt:
+        outcome = None
+    report = monitor.close()
+    if not report.records and not report.problem and not monitor.run.events:
+        raise NanlogError(f"no training metrics found in {input}")
+    _final_report(report, output_format, err=False)
+    return int(ExitCode.PROBLEM if report.problem or (outcome and outcome.stopped) else ExitCode.OK)
+
+
+@cli.command(
+    "run", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
+@click.argument(
+    "command", nargs=-1, required=True, type=click.UNPROCESSED, metavar="-- COMMAND [ARGS]..."
+)
+@click.option(
+    "--stop-on-nan",
+    is_flag=True,
+    help="Stop the command at the first non-finite loss (SIGINT, then SIGTERM/SIGKILL after "
+    "--grace seconds) and exit 1.",
+)
+@click.option(
+    "--stop-on-divergence", is_flag=True, help="Stop the command at the first divergence warning."
+)
+@click.option(
+    "--grace",
+    type=float,
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long the command may take to exit after each signal.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Keep a copy of the command's raw output in this file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Format of the final report (written to stderr).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(FORMAT_IDS),
+    default=None,
+    help="Skip detection and read the output as this log format.",
+)
+def run_command(
+    command: tuple[str, ...],
+    stop_on_nan: bool,
+    stop_on_divergence: bool,
+    grace: float,
+    log_path: str | None,
+    output_format: str,
+    input_format: str | None,
+) -> int:
+    """Run a training command, watch its output, and diagnose it at the end.
+
+    The command's stdout and stderr pass through unchanged (through a
+    pseudo-terminal when nanlog runs in one, so progress bars keep working);
+    nanlog's own lines and the final report go to stderr.
+
+    \b
+    Examples:
+      nanlog run -- python train.py --epochs 10
+      nanlog run --stop-on-nan --log train.log -- python train.py
+
+    \b
+    Exit codes: the command's own exit code; 1 if nanlog stopped it or found
+    a problem in an otherwise successful run; 2 if it could not be started.
+    """
+    from nanlog.follow import run_child
+    from nanlog.live import Monitor
+
+    args = list(command)
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        raise NanlogError("no command to run; put it after --, e.g. nanlog run -- python train.py")
+    monitor = Monitor(args[0], input_format)
+    log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed below
+    try:
+        outcome = run_child(args, monitor, _say, stop_on_nan, stop_on_divergence, grace, log)
+    except KeyboardInterrupt:
+        _final_report(monitor.close(), output_format, err=True)
+        raise
+    finally:
+        if log is not None:
+            log.close()
+    report = monitor.close()
+    if report.records or monitor.run.events:
+        _final_report(report, output_format, err=True)
+    if outcome.stopped:
+        return int(ExitCode.PROBLEM)
+    if outcome.child_status:
+        return outcome.child_status
+    return int(ExitCode.PROBLEM if report.problem else ExitCode.OK)
 
 
 @cli.command("rules")

@@ -87,6 +87,11 @@ class SeriesBuilder:
         return len(self.value)
 
     @property
+    def group_start(self) -> int:
+        """Where the last group begins: a redraw of it replaces the records from there."""
+        return self._group_start
+
+    @property
     def has_batch(self) -> bool:
         return len(self.batch) > 0 or self._batches_started
 

@@ -45,7 +45,7 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
         parser.feed(chunk)
         scan_events(chunk, run.events)
         if len(run.line_texts) < MAX_LINE_TEXTS and len(series) > before:
-            _keep_nonfinite_lines(run, chunk, before)
+            keep_nonfinite_lines(run, chunk, before)
     parser.finish()
     run.lines = reader.lines_read
     run.variant = parser.variant
@@ -60,7 +60,7 @@ MAX_LINE_TEXTS = 20
 _NONFINITE_WORD = re.compile(r"(?i)nan|inf")
 
 
-def _keep_nonfinite_lines(run: Run, chunk: Chunk, start: int) -> None:
+def keep_nonfinite_lines(run: Run, chunk: Chunk, start: int) -> None:
     """Keep the text of the lines that print the first non-finite values (for the report)."""
     values = run.series.value
     lines = run.series.line

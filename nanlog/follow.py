@@ -1,0 +1,203 @@
+"""Where live bytes come from: a growing file or stdin (``watch``), or a child process (``run``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from nanlog.errors import NanlogError
+from nanlog.live import LiveEvent, Monitor
+
+Say = Callable[[LiveEvent], None]
+READ_SIZE = 65536
+
+
+@dataclass
+class Outcome:
+    stopped: bool = False  # nanlog ended the input or the child because of what it saw
+    child_status: int | None = None  # the child's exit code (128+N for a signal)
+    signalled_at: float | None = None  # time.monotonic() when the child was sent SIGINT
+
+
+def _should_stop(events: list[LiveEvent], on_nan: bool, on_divergence: bool) -> bool:
+    return any((on_nan and e.fatal) or (on_divergence and e.kind == "divergence") for e in events)
+
+
+def watch(
+    path: str,
+    monitor: Monitor,
+    say: Say,
+    exit_on_nan: bool,
+    exit_on_divergence: bool,
+    idle_exit: float | None,
+    poll: float = 0.2,
+) -> Outcome:
+    """Follow a file like ``tail -f`` (surviving truncation and rotation), or read stdin to its end."""
+    outcome = Outcome()
+    if path == "-":
+        fd = sys.stdin.fileno()
+        while True:
+            data = os.read(fd, READ_SIZE)
+            if not data:
+                return outcome
+            events = monitor.feed(data)
+            for event in events:
+                say(event)
+            if _should_stop(events, exit_on_nan, exit_on_divergence):
+                outcome.stopped = True
+                return outcome
+    handle = _open(path)
+    inode = os.fstat(handle.fileno()).st_ino
+    idle_since = time.monotonic()
+    try:
+        while True:
+            data = handle.read(READ_SIZE)
+            if data:
+                idle_since = time.monotonic()
+                events = monitor.feed(data)
+                for event in events:
+                    say(event)
+                if _should_stop(events, exit_on_nan, exit_on_divergence):
+                    outcome.stopped = True
+                    return outcome
+                continue
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                current = None  # rotated away; wait for the new file
+            if current is not None and current.st_ino != inode:
+                handle.close()
+                handle = _open(path)
+                inode = current.st_ino
+                continue
+            if current is not None and current.st_size < handle.tell():
+                handle.seek(0)  # truncated: the log starts again
+                continue
+            if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                return outcome
+            time.sleep(poll)
+    finally:
+        handle.close()
+
+
+def _open(path: str) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise NanlogError(f"no such file: {path}") from None
+    except PermissionError:
+        raise NanlogError(f"cannot read {path}: permission denied") from None
+    except IsADirectoryError:
+        raise NanlogError(f"{path} is a directory; watch follows one log file") from None
+
+
+def run_child(
+    command: list[str],
+    monitor: Monitor,
+    say: Say,
+    stop_on_nan: bool,
+    stop_on_divergence: bool,
+    grace: float,
+    log: BinaryIO | None,
+) -> Outcome:
+    """Start the command, pass its output through unchanged, feed it to the monitor, stop it if asked."""
+    use_pty = sys.stdout.isatty() and os.name == "posix"
+    outcome = Outcome()
+    master = None
+    try:
+        if use_pty:
+            import pty
+
+            master, slave = pty.openpty()
+            _copy_window_size(sys.stdout.fileno(), slave)
+            child = subprocess.Popen(command, stdout=slave, stderr=slave, start_new_session=True)
+            os.close(slave)
+            streams = {master: sys.stdout.buffer}
+        else:
+            child = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            )
+            assert child.stdout is not None and child.stderr is not None
+            streams = {
+                child.stdout.fileno(): sys.stdout.buffer,
+                child.stderr.fileno(): sys.stderr.buffer,
+            }
+    except OSError as exc:
+        if master is not None:
+            os.close(master)
+        raise NanlogError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
+
+    selector = selectors.DefaultSelector()
+    for fd in streams:
+        selector.register(fd, selectors.EVENT_READ)
+    deadline: float | None = None
+    escalation = [signal.SIGTERM, signal.SIGKILL]
+    try:
+        while streams:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = selector.select(timeout)
+            if not ready and deadline is not None:
+                _signal(child, escalation.pop(0) if escalation else signal.SIGKILL)
+                deadline = time.monotonic() + grace if escalation else None
+                continue
+            for key, _ in ready:
+                fd = int(key.fd)
+                try:
+                    data = os.read(fd, READ_SIZE)
+                except OSError:  # a pty reports EIO when the child's side closes
+                    data = b""
+                if not data:
+                    selector.unregister(fd)
+                    out = streams.pop(fd)
+                    out.flush()
+                    continue
+                out = streams[fd]
+                with contextlib.suppress(BrokenPipeError):
+                    out.write(data)
+                    out.flush()
+                if log is not None:
+                    log.write(data)
+                    log.flush()
+                events = monitor.feed(data)
+                for event in events:
+                    say(event)
+                if not outcome.stopped and _should_stop(events, stop_on_nan, stop_on_divergence):
+                    outcome.stopped = True
+                    outcome.signalled_at = time.monotonic()
+                    _signal(child, signal.SIGINT)  # first, so the framework can save a checkpoint
+                    deadline = time.monotonic() + grace
+    except KeyboardInterrupt:
+        _signal(child, signal.SIGINT)
+        child.wait()
+        raise
+    finally:
+        selector.close()
+        if master is not None:
+            with contextlib.suppress(OSError):
+                os.close(master)
+    status = child.wait()
+    outcome.child_status = 128 - status if status < 0 else status
+    return outcome
+
+
+def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, sig)
+
+
+def _copy_window_size(source: int, target: int) -> None:
+    """Progress bars size themselves to the terminal: give the child ours."""
+    with contextlib.suppress(OSError, ImportError):
+        import fcntl
+        import termios
+
+        size = fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8)
+        fcntl.ioctl(target, termios.TIOCSWINSZ, size)

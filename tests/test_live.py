@@ -1,0 +1,233 @@
+"""Live: `nanlog run` and `nanlog watch` with real child processes, and the Monitor itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nanlog.engine import diagnose_run
+from nanlog.io import Source
+from nanlog.live import Monitor
+from nanlog.parsing import parse_source
+from nanlog.reporters import report_to_dict
+
+from .conftest import ROOT, SAMPLE_LOGS
+
+FAKE = str(Path(__file__).parent / "live" / "fake_train.py")
+LIVE_SAMPLES = [
+    SAMPLE_LOGS / "keras" / "keras3_bad_input_data_v1_tty.log",
+    SAMPLE_LOGS / "keras" / "tfkeras_exploding_gradients_v1_pipe.log",
+    SAMPLE_LOGS / "lightning" / "lightning_invalid_learning_rate_tty.log",
+    SAMPLE_LOGS / "lightning" / "lightning_healthy_metrics.csv",
+    SAMPLE_LOGS / "hf" / "hf_bad_input_data_tty.log",
+    SAMPLE_LOGS / "hf" / "hf_exploding_gradients_trainer_state.json",
+    SAMPLE_LOGS / "pytorch" / "pytorch_chinese_bad_input_data_pipe.log",
+    SAMPLE_LOGS / "pytorch" / "pytorch_logging_label_out_of_range_pipe.log",
+]
+
+
+def _comparable(report: object) -> dict[str, object]:
+    data = report_to_dict(report)  # type: ignore[arg-type]
+    data.pop("source")
+    return data
+
+
+def _diagnose_file(path: Path) -> dict[str, object]:
+    return _comparable(diagnose_run(parse_source(Source(str(path), path))))
+
+
+@pytest.mark.parametrize("piece", [1, 7, 100, 5000])
+@pytest.mark.parametrize("path", LIVE_SAMPLES, ids=lambda p: p.name)
+def test_monitor_final_report_equals_diagnose(path: Path, piece: int) -> None:
+    """Fed in random pieces, the live engine ends with the same report as diagnose."""
+    data = path.read_bytes()
+    rnd = random.Random(piece)
+    monitor = Monitor(str(path))
+    at = 0
+    while at < len(data):
+        size = rnd.randint(1, piece)
+        monitor.feed(data[at : at + size])
+        at += size
+    assert _comparable(monitor.close()) == _diagnose_file(path)
+
+
+def nanlog(
+    *args: str, stdin: bytes | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "nanlog", *args], input=stdin, capture_output=True, timeout=timeout
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
+    )
+
+
+def _marks(path: Path) -> dict[str, tuple[float, int]]:
+    found = {}
+    for line in path.read_text().splitlines():
+        kind, when, _, step = line.split()
+        found[kind] = (float(when), int(step))
+    return found
+
+
+@pytest.mark.parametrize("style", ["plain", "keras", "hf"])
+def test_run_stops_the_child_at_the_first_nan(style: str, tmp_path: Path) -> None:
+    marks, log = tmp_path / "marks.txt", tmp_path / "train.log"
+    result = nanlog(
+        "run",
+        "--stop-on-nan",
+        "--grace",
+        "5",
+        "--log",
+        str(log),
+        "--format",
+        "json",
+        "--",
+        sys.executable,
+        FAKE,
+        "--style",
+        style,
+        "--nan-at",
+        "25",
+        "--steps",
+        "60",
+        "--marks",
+        str(marks),
+    )
+    assert result.returncode == 1
+    got = _marks(marks)
+    assert got["nan"][1] == 25 and got["sigint"][1] == 25, got  # stopped at that step
+    assert got["sigint"][0] - got["nan"][0] < 1.0  # signalled within a second
+    assert "saving checkpoint before exit" in result.stdout  # SIGINT first: the child could save
+    assert "nanlog: NaN: loss turned nan" in result.stderr
+    report = json.loads(result.stderr[result.stderr.index("{") :])
+    assert report["first_nonfinite"]["metric"] == "loss"
+    captured = _diagnose_file(log)
+    report.pop("source")
+    assert report == json.loads(json.dumps(captured))  # the final report equals diagnose on the log
+
+
+def test_run_passes_output_through_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    result = nanlog(
+        "run", "--", sys.executable, FAKE, "--steps", "20", "--delay", "0", "--exit-code", "3"
+    )
+    assert result.returncode == 3
+    assert result.stdout.splitlines()[0] == "epoch 1 step 1 loss 1.9400 lr 0.001"
+    assert result.stdout.splitlines()[-1] == "training finished"
+
+
+def test_run_healthy_is_0_and_a_nan_in_a_successful_run_is_1() -> None:
+    healthy = nanlog("run", "--", sys.executable, FAKE, "--steps", "20", "--delay", "0")
+    assert healthy.returncode == 0, healthy.stderr
+    broken = nanlog(
+        "run", "--", sys.executable, FAKE, "--steps", "20", "--delay", "0", "--nan-at", "10"
+    )
+    assert broken.returncode == 1
+    assert "training finished" in broken.stdout  # not stopped without --stop-on-nan
+
+
+def test_run_stop_on_divergence(tmp_path: Path) -> None:
+    marks = tmp_path / "marks.txt"
+    result = nanlog(
+        "run",
+        "--stop-on-divergence",
+        "--",
+        sys.executable,
+        FAKE,
+        "--grow",
+        "--steps",
+        "60",
+        "--marks",
+        str(marks),
+    )
+    assert result.returncode == 1
+    assert "nanlog: warning: loss is" in result.stderr and "diverging" in result.stderr
+    assert "sigint" in marks.read_text()
+
+
+def test_run_escalates_when_the_child_ignores_sigint(tmp_path: Path) -> None:
+    stubborn = tmp_path / "stubborn.py"
+    stubborn.write_text(
+        "import signal, time, sys\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print('step 1 loss 0.5', flush=True)\nprint('step 2 loss nan', flush=True)\ntime.sleep(60)\n"
+    )
+    start = time.monotonic()
+    result = nanlog("run", "--stop-on-nan", "--grace", "0.5", "--", sys.executable, str(stubborn))
+    assert result.returncode == 1
+    assert time.monotonic() - start < 20
+
+
+def test_run_a_command_that_cannot_start() -> None:
+    result = nanlog("run", "--", "/nonexistent/train")
+    assert result.returncode == 2
+    assert result.stderr.startswith("nanlog: error: cannot start /nonexistent/train")
+    assert result.stderr.count("\n") == 1
+
+
+def test_watch_follows_appends_and_truncation(tmp_path: Path) -> None:
+    path = tmp_path / "train.log"
+    path.write_text("epoch 1 step 1 loss 0.9 lr 0.1\n")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nanlog",
+            "watch",
+            "--idle-exit",
+            "3",
+            "--format",
+            "json",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.0)
+    with path.open("a") as handle:
+        for step in range(2, 6):
+            handle.write(f"epoch 1 step {step} loss {1 / step:.3f} lr 0.1\n")
+            handle.flush()
+            time.sleep(0.1)
+    time.sleep(0.5)
+    path.write_text("")  # truncated: the run restarted
+    with path.open("a") as handle:
+        for step in range(1, 4):
+            handle.write(f"epoch 1 step {step} loss {'nan' if step == 3 else 0.5}\n")
+            handle.flush()
+            time.sleep(0.1)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert b"nanlog: NaN: loss turned nan at step 3" in err
+    report = json.loads(out)
+    assert report["records"] == 13 and report["first_nonfinite"]["step"] == 3
+
+
+def test_watch_stdin_exit_on_nan() -> None:
+    lines = b"".join(f"step {i} loss {'nan' if i == 5 else 1 / i}\n".encode() for i in range(1, 10))
+    result = nanlog("watch", "--exit-on-nan", "-", stdin=lines)
+    assert result.returncode == 1
+    assert "loss turned nan at step 5" in result.stderr
+
+
+def test_watch_missing_file() -> None:
+    result = nanlog("watch", "/nonexistent.log")
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_readme_shows_run() -> None:
+    assert "nanlog run --stop-on-nan -- python" in (ROOT / "README.md").read_text()
+
+
+def test_live_children_do_not_leak(tmp_path: Path) -> None:
+    marks = tmp_path / "m.txt"
+    nanlog(
+        "run", "--stop-on-nan", "--", sys.executable, FAKE, "--nan-at", "3", "--marks", str(marks)
+    )
+    assert os.path.exists(marks)
