@@ -122,8 +122,15 @@ def run_child(
             os.close(slave)
             streams = {master: sys.stdout.buffer}
         else:
+            # Through pipes a Python child would block-buffer its output and nanlog would
+            # see the NaN late: ask it not to (other programs ignore the variable).
+            env = {**os.environ, "PYTHONUNBUFFERED": os.environ.get("PYTHONUNBUFFERED", "1")}
             child = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                env=env,
             )
             assert child.stdout is not None and child.stderr is not None
             streams = {

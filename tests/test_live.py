@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -231,3 +232,30 @@ def test_live_children_do_not_leak(tmp_path: Path) -> None:
         "run", "--stop-on-nan", "--", sys.executable, FAKE, "--nan-at", "3", "--marks", str(marks)
     )
     assert os.path.exists(marks)
+
+
+def test_python_child_output_is_not_block_buffered_through_pipes(tmp_path: Path) -> None:
+    """Without a pty, a Python child is asked for unbuffered output, so the NaN is seen at once."""
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import os, time\nprint('unbuffered' if os.environ.get('PYTHONUNBUFFERED') else 'buffered')\n"
+        "print('step 1 loss nan')\ntime.sleep(30)\n"
+    )
+    start = time.monotonic()
+    result = nanlog("run", "--stop-on-nan", "--grace", "1", "--", sys.executable, str(script))
+    assert result.returncode == 1 and result.stdout.startswith("unbuffered")
+    assert time.monotonic() - start < 15
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script for a terminal")
+def test_run_in_a_terminal_gives_the_child_a_terminal() -> None:
+    """Progress bars keep working: under a terminal the child gets a pseudo-terminal too."""
+    child = f"{sys.executable} -c 'import sys; print(\"tty\", sys.stdout.isatty())'"
+    inner = f"{sys.executable} -m nanlog run -- {child}"
+    result = subprocess.run(
+        ["script", "-qec", inner, "/dev/null"],
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert b"tty True" in result.stdout
