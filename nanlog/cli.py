@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -20,6 +20,7 @@ from nanlog import __version__
 from nanlog.errors import ExitCode, NanlogError
 
 FORMAT_IDS = ("keras", "lightning", "hf_trainer", "plain")
+F = TypeVar("F", bound=Callable[..., Any])
 # click >= 8.2 names it NoArgsIsHelpError; older releases have no such class.
 _NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
     click.exceptions,
@@ -55,23 +56,30 @@ def cli() -> None:
 OUTPUT_FORMATS = ("text", "json", "jsonl", "markdown", "github")
 
 
+def _report_format_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _input_format_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--input-format", type=click.Choice(FORMAT_IDS), default=None, help=help_text
+    )
+
+
 @cli.command("diagnose")
 @click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people; json/jsonl for scripts; markdown for CI summaries and PR "
-    "comments; github for GitHub Actions annotations.",
+@_report_format_option(
+    "text for people; json/jsonl for scripts; markdown for CI summaries and PR "
+    "comments; github for GitHub Actions annotations."
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(FORMAT_IDS),
-    default=None,
-    help="Skip detection and read every INPUT as this log format.",
-)
+@_input_format_option("Skip detection and read every INPUT as this log format.")
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -161,20 +169,8 @@ def _final_report(report: object, output_format: str, err: bool) -> None:
     metavar="SECONDS",
     help="End when FILE has not grown for this long (default: follow until Ctrl-C).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Format of the final report.",
-)
-@click.option(
-    "--input-format",
-    type=click.Choice(FORMAT_IDS),
-    default=None,
-    help="Skip detection and read FILE as this log format.",
-)
+@_report_format_option("Format of the final report.")
+@_input_format_option("Skip detection and read FILE as this log format.")
 def watch_command(
     input: str,
     exit_on_nan: bool,
@@ -244,20 +240,8 @@ def watch_command(
     default=None,
     help="Keep a copy of the command's raw output in this file.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(OUTPUT_FORMATS),
-    default="text",
-    show_default=True,
-    help="Format of the final report (written to stderr).",
-)
-@click.option(
-    "--input-format",
-    type=click.Choice(FORMAT_IDS),
-    default=None,
-    help="Skip detection and read the output as this log format.",
-)
+@_report_format_option("Format of the final report (written to stderr).")
+@_input_format_option("Skip detection and read the output as this log format.")
 def run_command(
     command: tuple[str, ...],
     stop_on_nan: bool,
@@ -345,12 +329,7 @@ def rules_command(code: str | None) -> None:
     show_default=True,
     help="Output format of the series.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(FORMAT_IDS),
-    default=None,
-    help="Skip detection and read INPUT as this log format.",
-)
+@_input_format_option("Skip detection and read INPUT as this log format.")
 def parse_command(input: str, output_format: str, input_format: str | None) -> None:
     """Print the normalised time series read from INPUT (a file, or - for stdin).
 

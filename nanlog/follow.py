@@ -31,6 +31,14 @@ def _should_stop(events: list[LiveEvent], on_nan: bool, on_divergence: bool) -> 
     return any((on_nan and e.fatal) or (on_divergence and e.kind == "divergence") for e in events)
 
 
+def _feed(monitor: Monitor, data: bytes, say: Say, on_nan: bool, on_divergence: bool) -> bool:
+    """Feed bytes, say what they brought; whether to stop."""
+    events = monitor.feed(data)
+    for event in events:
+        say(event)
+    return _should_stop(events, on_nan, on_divergence)
+
+
 def watch(
     path: str,
     monitor: Monitor,
@@ -48,10 +56,7 @@ def watch(
             data = os.read(fd, READ_SIZE)
             if not data:
                 return outcome
-            events = monitor.feed(data)
-            for event in events:
-                say(event)
-            if _should_stop(events, exit_on_nan, exit_on_divergence):
+            if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
                 outcome.stopped = True
                 return outcome
     handle = _open(path)
@@ -62,10 +67,7 @@ def watch(
             data = handle.read(READ_SIZE)
             if data:
                 idle_since = time.monotonic()
-                events = monitor.feed(data)
-                for event in events:
-                    say(event)
-                if _should_stop(events, exit_on_nan, exit_on_divergence):
+                if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
                     outcome.stopped = True
                     return outcome
                 continue
@@ -173,10 +175,10 @@ def run_child(
                 if log is not None:
                     log.write(data)
                     log.flush()
-                events = monitor.feed(data)
-                for event in events:
-                    say(event)
-                if not outcome.stopped and _should_stop(events, stop_on_nan, stop_on_divergence):
+                if (
+                    _feed(monitor, data, say, stop_on_nan, stop_on_divergence)
+                    and not outcome.stopped
+                ):
                     outcome.stopped = True
                     outcome.signalled_at = time.monotonic()
                     _signal(child, signal.SIGINT)  # first, so the framework can save a checkpoint

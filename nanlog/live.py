@@ -183,26 +183,13 @@ class Monitor:
             if metric == "loss" and value == 0.0:
                 group_loss_zero = True
             if not math.isfinite(value):
-                if self.first_nonfinite is None:
-                    fatal = metric in STOP_METRICS or (metric == "grad_norm" and group_loss_zero)
+                fatal = metric in STOP_METRICS or (metric == "grad_norm" and group_loss_zero)
+                # the first non-finite value, and once more the first that calls for a stop
+                if self.first_nonfinite is None or (fatal and not self.first_nonfinite.fatal):
                     step = s.step[i]
                     where = f" at step {step}" if step >= 0 else ""
-                    self.first_nonfinite = LiveEvent(
-                        "nonfinite",
-                        f"{metric} turned {fmt(value)}{where} (line {line})",
-                        line,
-                        fatal,
-                    )
-                    events.append(self.first_nonfinite)
-                elif not self.first_nonfinite.fatal and metric in STOP_METRICS:
-                    step = s.step[i]
-                    where = f" at step {step}" if step >= 0 else ""
-                    self.first_nonfinite = LiveEvent(
-                        "nonfinite",
-                        f"{metric} turned {fmt(value)}{where} (line {line})",
-                        line,
-                        True,
-                    )
+                    message = f"{metric} turned {fmt(value)}{where} (line {line})"
+                    self.first_nonfinite = LiveEvent("nonfinite", message, line, fatal)
                     events.append(self.first_nonfinite)
                 continue
             events.extend(self._precursors(metric, value, line))
