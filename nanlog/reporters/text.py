@@ -136,7 +136,7 @@ class TextReporter(Reporter):
             console.print()
             console.print(Text("Why (most likely first)", style="bold"))
             for i, cause in enumerate(r.causes, 1):
-                head = Text(f"  {i}. ")
+                head = Text()
                 head.append(cause.title, style="bold")
                 head.append(f"  {cause.score:.2f} ", style="dim")
                 head.append(
@@ -144,7 +144,7 @@ class TextReporter(Reporter):
                     style="magenta",
                 )
                 head.append(f"  [{cause.id}]", style="dim")
-                console.print(head)
+                _hanging(console, f"  {i}. ", head)
                 for evidence in cause.evidence:
                     _hanging(console, "     · ", f"{evidence.sentence}  [{evidence.rule}]")
             top = r.causes[0]
