@@ -119,7 +119,9 @@ def test_reencodings_do_not_change_the_first_nonfinite_line(path: Path, how: str
 
 
 @given(st.lists(st.binary(max_size=300), max_size=20), st.sampled_from(FORMAT_IDS))
-def test_live_monitor_never_crashes_on_arbitrary_pieces(pieces: list[bytes], fmt: str | None) -> None:
+def test_live_monitor_never_crashes_on_arbitrary_pieces(
+    pieces: list[bytes], fmt: str | None
+) -> None:
     from nanlog.live import Monitor
 
     monitor = Monitor("fuzz", fmt)
