@@ -99,11 +99,11 @@ class TextReporter(Reporter):
         title = Text("nanlog ", style="bold")
         title.append(r.source, style="bold cyan")
         if r.error:
-            console.print(title)
+            console.print(title, no_wrap=True, overflow="ellipsis")
             console.print(Text(f"  could not be read: {r.error}", style="red"))
             return
         title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
-        console.print(title)
+        console.print(title, no_wrap=True, overflow="ellipsis")
         if not r.problem:
             console.print(Text("  ✓ no NaN/inf and no divergence", style="green"))
             for note in r.notes:
@@ -122,7 +122,7 @@ class TextReporter(Reporter):
             if detail:
                 console.print(Text("  " + ", ".join(detail), style="dim"))
             if first.get("text"):
-                console.print(Text(f"  │ {first['text']}", overflow="ellipsis", no_wrap=True))
+                console.print(Text(f"  │ {first['text']}"), no_wrap=True, overflow="ellipsis")
         if r.shape or r.chart:
             console.print()
             console.print(Text("How", style="bold"))
