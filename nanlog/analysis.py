@@ -71,8 +71,9 @@ class Curve:
         found: np.ndarray = self.columns.batches[self.index]
         return found
 
-    def line_of(self, i: int) -> int:
-        return int(self.columns.lines[self.index[i]])
+    def place(self, i: int) -> tuple[int, int | None]:
+        """(line, step) of the i-th value, looked up alone (not the whole column)."""
+        return int(self.columns.lines[self.index[i]]), self.step_of(i)
 
     def before(self, position: int) -> Curve:
         """The part of the curve printed before record ``position`` of the run."""
@@ -299,8 +300,7 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
             return Divergence(
                 metric,
                 float(curve.values[i]),
-                int(curve.lines[i]),
-                curve.step_of(i),
+                *curve.place(i),
                 float(factor[i]),
             )
     return None

@@ -63,7 +63,8 @@ class AccuracyAtChance(Rule):
         finite_before = np.isfinite(loss.before(analysis.cut or analysis.brk.position).values).sum()
         # "From the first batches" only where the log shows batches: an epoch summary
         # (Keras verbose=2) that is already NaN cannot tell when in the epoch it broke.
-        first_batch = loss.batches[0] if loss.batches[0] >= 0 else loss.step_of(0)
+        batch = int(loss.batches[0])
+        first_batch = batch if batch >= 0 else loss.step_of(0)
         early = finite_before == 0 and (first_batch is None or first_batch <= self.EARLY)
         yield self.evidence(
             "wrong_output_activation",

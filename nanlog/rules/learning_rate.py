@@ -53,9 +53,8 @@ class NonFiniteLearningRate(Rule):
         yield self.evidence(
             "invalid_learning_rate",
             0.95,
-            f"the learning rate is {fmt(lr.values[i])}{before}{where(int(lr.lines[i]), lr.step_of(i))}",
-            int(lr.lines[i]),
-            lr.step_of(i),
+            f"the learning rate is {fmt(lr.values[i])}{before}{where(*lr.place(i))}",
+            *lr.place(i),
         )
 
 
@@ -152,7 +151,6 @@ class LargeLearningRate(Rule):
         yield self.evidence(
             "learning_rate_too_high",
             0.5 if finite.max() >= 10 else 0.35,
-            f"the learning rate is {fmt(float(finite.max()))}{where(int(lr.lines[i]), lr.step_of(i))}",
-            int(lr.lines[i]),
-            lr.step_of(i),
+            f"the learning rate is {fmt(float(finite.max()))}{where(*lr.place(i))}",
+            *lr.place(i),
         )

@@ -53,9 +53,8 @@ class LossScaleCollapse(Rule):
             "mixed_precision_overflow",
             0.85,
             f"the loss scale fell from {fmt(float(values.max()))} to {fmt(float(values.min()))}"
-            f"{where(int(scale.lines[i]), scale.step_of(i))}",
-            int(scale.lines[i]),
-            scale.step_of(i),
+            f"{where(*scale.place(i))}",
+            *scale.place(i),
         )
 
 
@@ -205,8 +204,7 @@ class SkippedOverflowSteps(Rule):
         yield self.evidence(
             "mixed_precision_overflow",
             0.7,
-            f"the loss overflowed to inf{where(int(loss.lines[first]), loss.step_of(first))} and came back "
+            f"the loss overflowed to inf{where(*loss.place(first))} and came back "
             f"finite {recoveries} times: steps skipped by a loss scaler, i.e. float16 overflow",
-            int(loss.lines[first]),
-            loss.step_of(first),
+            *loss.place(first),
         )

@@ -39,10 +39,10 @@ def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
     moved = steps[steps != 0]  # a bar redrawn twice with the same value is not a step
     share = float(np.mean(moved > 0)) if len(moved) else 0.0
     orders = float(rising[-1] - rising[0])
-    first_step = curve.steps[keep[offset + start]]
-    last_step = curve.steps[keep[-1]]
+    first_step = curve.step_of(int(keep[offset + start]))
+    last_step = curve.step_of(int(keep[-1]))
     speed, span = None, 0
-    if first_step >= 0 and last_step > first_step:
+    if first_step is not None and last_step is not None and last_step > first_step:
         span = int(last_step - first_step)
         speed = orders / span
     return len(rising), orders, share, speed, span
@@ -53,21 +53,21 @@ def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
 BLOW_UP_SPEED = 1.0
 
 
-def _after_first_pass(curve: Curve, epoch: float, first_epoch: float) -> bool:
-    """Whether ``epoch`` is past the first pass over the data.
+def _first_pass(curve: Curve, epoch: float | None) -> tuple[float, bool] | None:
+    """The curve's first epoch, and whether ``epoch`` is past the first pass over the data
+    (None when the log prints no epochs).
 
     Integer epochs (Keras 1.., Lightning 0..) count passes; fractional ones (HF's 0.625)
     measure progress, so 1.0 is still the end of the first pass.
     """
-    epochs = curve.epochs[~np.isnan(curve.epochs)]
-    if len(epochs) and (epochs != np.floor(epochs)).any():
-        return epoch > first_epoch + 1.0
-    return math.floor(epoch) > first_epoch
-
-
-def _first_epoch(analysis: Analysis, curve: Curve) -> float | None:
-    epochs = curve.epochs[~np.isnan(curve.epochs)]
-    return float(math.floor(epochs[0])) if len(epochs) else None
+    epochs = curve.epochs
+    epochs = epochs[~np.isnan(epochs)]
+    if epoch is None or not len(epochs):
+        return None
+    first = float(math.floor(epochs[0]))
+    if (epochs != np.floor(epochs)).any():
+        return first, epoch > first + 1.0
+    return first, math.floor(epoch) > first
 
 
 class SteadyGrowth(Rule):
@@ -155,8 +155,7 @@ class SteadyGrowth(Rule):
                 score,
                 f"{metric} grew steadily from {fmt(first)} to {fmt(last)} (10^{orders:.0f} times) "
                 f"over {records} logged steps before the break",
-                int(curve.lines[keep[-1]]),
-                curve.step_of(int(keep[-1])),
+                *curve.place(int(keep[-1])),
             )
             return
 
@@ -226,8 +225,7 @@ class EarlyBlowUp(Rule):
             score,
             f"loss jumped from {fmt(finite[0])} to {fmt(float(np.max(finite)))} within the first "
             f"{end} logged steps",
-            int(loss.lines[end - 1]),
-            loss.step_of(end - 1),
+            *loss.place(end - 1),
         )
 
 
@@ -283,13 +281,8 @@ class SuddenBreakAfterDecline(Rule):
         growing = recent[-1] > 3 * max(float(np.median(earlier)), 1e-12)
         if growing or values[-1] > values[0] * 1.5:
             return
-        first_epoch = _first_epoch(analysis, loss)
+        first_epoch, later_epoch = _first_pass(loss, brk.epoch) or (None, False)
         fell = values[0] / max(float(np.min(values)), 1e-12)
-        later_epoch = (
-            brk.epoch is not None
-            and first_epoch is not None
-            and _after_first_pass(loss, brk.epoch, first_epoch)
-        )
         at = where(brk.line, brk.step)
         if later_epoch or fell >= 100:
             why = (f"after epoch {int(first_epoch or 0)}" if later_epoch else "") + (
@@ -361,21 +354,19 @@ class NonFiniteFromStart(Rule):
         loss = analysis.loss
         if loss is None or np.isfinite(loss.values[0]):
             return
-        at = where(int(loss.lines[0]), loss.step_of(0))
+        at = where(*loss.place(0))
         yield self.evidence(
             "bad_input_data",
             0.55,
             f"loss is {fmt(loss.values[0])} from the first record: the first batches already give NaN{at}",
-            int(loss.lines[0]),
-            loss.step_of(0),
+            *loss.place(0),
         )
         yield self.evidence(
             "learning_rate_too_high",
             0.3,
             f"a NaN before the first logged value can also be a learning rate that diverges within "
             f"the first logging window{at}",
-            int(loss.lines[0]),
-            loss.step_of(0),
+            *loss.place(0),
         )
 
 
@@ -416,7 +407,7 @@ class SameBatchEachEpoch(Rule):
         loss = analysis.loss
         if loss is None:
             return
-        batches = loss.batches
+        batches, epochs = loss.batches, loss.epochs  # looked up once, not per value
         bad = ~np.isfinite(loss.values)
         if not bad.any():
             return
@@ -425,15 +416,15 @@ class SameBatchEachEpoch(Rule):
             return  # no recovery: the run stayed broken after its first NaN
         by_batch: dict[int, set[float]] = {}
         for i in np.flatnonzero(bad):
-            if batches[i] >= 0 and not math.isnan(loss.epochs[i]):
-                by_batch.setdefault(int(batches[i]), set()).add(float(loss.epochs[i]))
+            if batches[i] >= 0 and not math.isnan(epochs[i]):
+                by_batch.setdefault(int(batches[i]), set()).add(float(epochs[i]))
         repeated = {b: e for b, e in by_batch.items() if len(e) >= 2}
         if not repeated or len(by_batch) > self.MAX_BAD_BATCHES:
             return  # breaks everywhere (e.g. skipped fp16 steps), not at one place
-        batch, epochs = min(repeated.items())
+        batch, seen_in = min(repeated.items())
         yield self.evidence(
             "bad_input_data",
             0.85,
-            f"loss is non-finite at batch {batch} in epochs {', '.join(str(int(e)) for e in sorted(epochs))} "
+            f"loss is non-finite at batch {batch} in epochs {', '.join(str(int(e)) for e in sorted(seen_in))} "
             "and finite in between: the same data breaks it every epoch",
         )
