@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from nanlog.engine import Report, diagnose_run
 from nanlog.formats import FORMATS, detect, get_format
-from nanlog.formats.base import Parser, scan_events
+from nanlog.formats.base import LogFormat, Parser
 from nanlog.io import HEAD_BYTES, Chunk, clean, guess_encoding
 from nanlog.model import Run, SeriesBuilder
 from nanlog.names import canonical_name
-from nanlog.parsing import MAX_LINE_TEXTS, keep_nonfinite_lines
+from nanlog.parsing import feed_chunk
 from nanlog.rules.base import fmt
 
 STOP_METRICS = ("loss", "val_loss", "lr")
@@ -66,6 +66,7 @@ class Monitor:
         self.prefix = ""  # the first 4 KiB of clean text
         self.window = ""  # the recent text, whole lines
         self.window_line = 1
+        self.window_end_line = 1  # the line the window's text ends on
 
     # -- bytes in ---------------------------------------------------------------
     def feed(self, data: bytes) -> list[LiveEvent]:
@@ -110,7 +111,8 @@ class Monitor:
                     self._start(
                         get_format(self.input_format)
                         if self.input_format
-                        else detect(self.head_text)
+                        else detect(self.head_text),
+                        self.head_text,
                     )
                     return self._parse_chunk(self.head_text, first_line=1)
                 return []
@@ -118,19 +120,16 @@ class Monitor:
                 return self._decide(text)
         return self._parse_chunk(text, first_line=self.line)
 
-    def _start(self, fmt_: object) -> None:
-        from nanlog.formats.base import LogFormat
-
-        assert isinstance(fmt_, LogFormat)
-        self.parser = fmt_.parser(self.series, self.head_text)
+    def _start(self, fmt_: LogFormat, head: str) -> None:
+        self.parser = fmt_.parser(self.series, head)
         self.run.format = fmt_.id
-        self.run.head_hint = self.head_text[:4096]
 
     def _decide(self, text: str) -> list[LiveEvent]:
         """The definitive detection on the head, as diagnose makes it; re-parse if it differs."""
         self.decided = True
         head = self.head_text
-        chosen = get_format(self.input_format) if self.input_format else detect(_head_as_read(head))
+        sniffed = _head_as_read(head)
+        chosen = get_format(self.input_format) if self.input_format else detect(sniffed)
         self.head_text = ""
         if self.parser is not None and chosen.id == self.run.format:
             return self._parse_chunk(text, first_line=self.line)
@@ -138,8 +137,7 @@ class Monitor:
         self.run.events.clear()
         self.run.line_texts.clear()
         self.seen = 0
-        self._start(chosen)
-        self.head_text = ""
+        self._start(chosen, sniffed)
         self.line = 1
         return self._parse_chunk(head, first_line=1)
 
@@ -148,25 +146,19 @@ class Monitor:
             return []
         assert self.parser is not None
         chunk = Chunk(text, first_line)
-        before = min(len(self.series), self.series.group_start)  # a redrawn group counts as new
-        self.parser.feed(chunk)
-        scan_events(chunk, self.run.events)
         self._remember(chunk)
-        if len(self.run.line_texts) < MAX_LINE_TEXTS and len(self.series) > before:
-            # the recent text, not only this piece: a value's line may have begun earlier
-            keep_nonfinite_lines(self.run, Chunk(self.window, self.window_line), before)
+        feed_chunk(self.run, self.parser, chunk, quote=Chunk(self.window, self.window_line))
         self.line = first_line + text.count("\n")
-        if not self.run.head_hint:
-            self.run.head_hint = text[:4096]
         return self._check(chunk)
 
     # -- what to say ----------------------------------------------------------------
     def _remember(self, chunk: Chunk) -> None:
         """Keep the last whole lines of text (at least WINDOW characters) for the report's line text."""
-        if chunk.first_line == self.window_line + self.window.count("\n") and self.window:
+        if self.window and chunk.first_line == self.window_end_line:
             self.window += chunk.text
         else:
             self.window, self.window_line = chunk.text, chunk.first_line
+        self.window_end_line = chunk.first_line + chunk.text.count("\n")
         if len(self.window) > 2 * WINDOW:
             cut = self.window.find("\n", len(self.window) - WINDOW) + 1
             if cut > 0:

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from nanlog.errors import NanlogError, NoMetricsError
 from nanlog.formats import FORMATS, detect, get_format
-from nanlog.formats.base import scan_events
+from nanlog.formats.base import Parser, scan_events
 from nanlog.io import Chunk, Source, TextReader, decompressed, describe, open_binary
 from nanlog.model import Run, SeriesBuilder
 
@@ -41,11 +41,7 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
         source=name, format=fmt.id, series=series, encoding=reader.encoding, head_hint=head[:4096]
     )
     for chunk in reader.chunks():
-        before = len(series)
-        parser.feed(chunk)
-        scan_events(chunk, run.events)
-        if len(run.line_texts) < MAX_LINE_TEXTS and len(series) > before:
-            keep_nonfinite_lines(run, chunk, before)
+        feed_chunk(run, parser, chunk)
     parser.finish()
     run.lines = reader.lines_read
     run.variant = parser.variant
@@ -57,6 +53,23 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
 
 
 MAX_LINE_TEXTS = 20
+
+
+def feed_chunk(run: Run, parser: Parser, chunk: Chunk, quote: Chunk | None = None) -> None:
+    """One chunk through the format's parser and the event scan; quote new non-finite lines.
+
+    Shared by diagnose and the live monitor. A group the chunk redraws (a progress bar
+    frame replaced) counts as new. ``quote`` is the text lines are quoted from when it is
+    more than the chunk (live pieces may begin in the middle of a line).
+    """
+    series = run.series
+    before = min(len(series), series.group_start)
+    parser.feed(chunk)
+    scan_events(chunk, run.events)
+    if len(run.line_texts) < MAX_LINE_TEXTS and len(series) > before:
+        keep_nonfinite_lines(run, quote or chunk, before)
+
+
 _NONFINITE_WORD = re.compile(r"(?i)nan|inf")
 
 
