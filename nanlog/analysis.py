@@ -219,7 +219,7 @@ def guess_framework(run: Run) -> str:
     return "generic"
 
 
-def _is_benign_grad_norm(curves: dict[str, Curve], position: int) -> bool:
+def _is_benign_grad_norm(curves: dict[str, Curve]) -> bool:
     """A few non-finite grad norms that the loss shrugs off: the fp16 loss scaler backing off."""
     grad = curves.get("grad_norm")
     loss = curves.get("loss")
@@ -242,20 +242,19 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
     candidates = np.flatnonzero(~np.isfinite(values) & (phases != summary))
     if not len(candidates):
         candidates = np.flatnonzero(~np.isfinite(values))
-    checked_grad = False
+    grad = curves.get("grad_norm")
+    first_bad = grad.first_nonfinite() if grad is not None else None
+    skip_grad = grad is not None and first_bad is not None and _is_benign_grad_norm(curves)
+    if grad is not None and first_bad is not None and skip_grad:
+        notes.append(
+            f"a non-finite grad norm at line {grad.place(first_bad)[0]} was followed by a finite, "
+            "converging loss: the loss scaler backing off, not a failure"
+        )
     for position in candidates[:10_000]:
         position = int(position)
         name = s.names[s.name_id[position]]
         metric = canonical_name(name)
-        if metric == "grad_norm" and not checked_grad:
-            checked_grad = True
-            if _is_benign_grad_norm(curves, position):
-                notes.append(
-                    f"a non-finite grad norm at line {s.line[position]} was followed by a finite, "
-                    "converging loss: the loss scaler backing off, not a failure"
-                )
-                continue
-        if metric == "grad_norm" and notes:
+        if metric == "grad_norm" and skip_grad:
             continue
         same = curves.get(metric) or _curves(run, frozenset({metric})).get(metric)
         last_finite = None

@@ -217,21 +217,24 @@ class Run:
 
     def first_nonfinite(self) -> NonFinite | None:
         """The earliest record (by line, then order) whose printed value is not finite."""
+        import numpy as np
+
         s = self.series
-        for i, value in enumerate(s.value):
-            if not math.isfinite(value):
-                name = s.names[s.name_id[i]]
-                return NonFinite(
-                    metric=canonical_name(name),
-                    name=name,
-                    value=value,
-                    line=s.line[i],
-                    step=None if s.step[i] == NO_INT else s.step[i],
-                    epoch=epoch_value(s.epoch[i]),
-                    batch=None if s.batch_at(i) == NO_INT else s.batch_at(i),
-                    phase=PHASES[s.phase[i]],
-                )
-        return None
+        bad = np.flatnonzero(~np.isfinite(np.frombuffer(s.value, dtype=np.float64)))
+        if not len(bad):
+            return None
+        i = int(bad[0])
+        name = s.names[s.name_id[i]]
+        return NonFinite(
+            metric=canonical_name(name),
+            name=name,
+            value=s.value[i],
+            line=s.line[i],
+            step=None if s.step[i] == NO_INT else s.step[i],
+            epoch=epoch_value(s.epoch[i]),
+            batch=None if s.batch_at(i) == NO_INT else s.batch_at(i),
+            phase=PHASES[s.phase[i]],
+        )
 
 
 def _to_frame(s: SeriesBuilder) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from typing import TextIO
 
 from nanlog.model import NO_INT, PHASES, Run, epoch_value
@@ -20,10 +21,11 @@ def _epoch(stored: float) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def _rows(run: Run) -> list[tuple[object, ...]]:
+def _rows(run: Run) -> Iterator[tuple[object, ...]]:
+    """One row a record, generated as written: a long series is never held twice."""
     s = run.series
     canon = [canonical_name(n) for n in s.names]
-    return [
+    return (
         (
             s.line[i],
             None if s.step[i] == NO_INT else s.step[i],
@@ -35,7 +37,7 @@ def _rows(run: Run) -> list[tuple[object, ...]]:
             s.value[i],
         )
         for i in range(len(s))
-    ]
+    )
 
 
 def _csv_cell(cell: object) -> str:
