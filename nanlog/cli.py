@@ -12,12 +12,16 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from nanlog import __version__
 from nanlog.errors import ExitCode, NanlogError
+
+if TYPE_CHECKING:  # the CLI imports what a command needs when it runs (fast start-up)
+    from nanlog.engine import Report
+    from nanlog.live import LiveEvent
 
 FORMAT_IDS = ("keras", "lightning", "hf_trainer", "plain")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,7 +114,6 @@ def diagnose_command(
     2 an input could not be read (the others are still reported).
     """
     from nanlog.diagnosis import diagnose_inputs
-    from nanlog.reporters import REPORTERS
 
     reports, errors = diagnose_inputs(list(inputs), input_format)
     for message in errors:
@@ -118,40 +121,34 @@ def diagnose_command(
     readable = [r for r in reports if r.error is None]
     if len(reports) == 1 and not readable:
         return int(ExitCode.ERROR)
-    use_color = color == "always" or (
-        color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
-    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-    text = REPORTERS[output_format](use_color, width).render(reports)
-    with _output():
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    _write_reports(reports, output_format, sys.stdout, color)
     if errors:
         return int(ExitCode.ERROR)
     return int(ExitCode.PROBLEM if any(r.problem for r in readable) else ExitCode.OK)
 
 
-def _say(event: object) -> None:
-    from nanlog.live import LiveEvent
+def _write_reports(
+    reports: list[Report], output_format: str, stream: TextIO, color: str = "auto"
+) -> None:
+    """Render with the chosen reporter for ``stream`` (colour and width follow its terminal)."""
+    from nanlog.reporters import REPORTERS
 
-    assert isinstance(event, LiveEvent)
+    terminal = stream.isatty()
+    use_color = color == "always" or (
+        color == "auto" and terminal and not os.environ.get("NO_COLOR")
+    )
+    width = shutil.get_terminal_size((100, 24)).columns if terminal else 100
+    text = REPORTERS[output_format](use_color, width).render(reports)
+    with _output():
+        stream.write(text)
+        stream.flush()
+
+
+def _say(event: LiveEvent) -> None:
     label = {"warning": "warning", "divergence": "warning", "nonfinite": "NaN"}.get(
         event.kind, event.kind
     )
     click.echo(f"nanlog: {label}: {event.message}", err=True)
-
-
-def _final_report(report: object, output_format: str, err: bool) -> None:
-    from nanlog.engine import Report
-    from nanlog.reporters import REPORTERS
-
-    assert isinstance(report, Report)
-    stream = sys.stderr if err else sys.stdout
-    use_color = stream.isatty() and not os.environ.get("NO_COLOR")
-    text = REPORTERS[output_format](use_color, 100).render([report])
-    with _output():
-        stream.write(text)
-        stream.flush()
 
 
 @cli.command("watch")
@@ -206,7 +203,7 @@ def watch_command(
     report = monitor.close()
     if not report.records and not report.problem and not monitor.run.events:
         raise NanlogError(f"no training metrics found in {input}")
-    _final_report(report, output_format, err=False)
+    _write_reports([report], output_format, sys.stdout)
     return int(ExitCode.PROBLEM if report.problem or (outcome and outcome.stopped) else ExitCode.OK)
 
 
@@ -279,14 +276,14 @@ def run_command(
     try:
         outcome = run_child(args, monitor, _say, stop_on_nan, stop_on_divergence, grace, log)
     except KeyboardInterrupt:
-        _final_report(monitor.close(), output_format, err=True)
+        _write_reports([monitor.close()], output_format, sys.stderr)
         raise
     finally:
         if log is not None:
             log.close()
     report = monitor.close()
     if report.records or monitor.run.events:
-        _final_report(report, output_format, err=True)
+        _write_reports([report], output_format, sys.stderr)
     if outcome.stopped:
         return int(ExitCode.PROBLEM)
     if outcome.child_status:
