@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from nanlog.model import NO_INT, PHASES, Run, epoch_value
+from nanlog.model import NO_INT, PHASES, Event, Run, epoch_value
 from nanlog.names import canonical_name
 
 TRAIN = PHASES.index("train")
@@ -155,8 +155,11 @@ class Analysis:
             return None
         return self.loss.before(self.cut) if self.cut is not None else self.loss
 
-    def events(self, kind: str) -> list[int]:
-        return [i for i, e in enumerate(self.run.events) if e.kind == kind]
+    def events(self, kind: str) -> list[Event]:
+        return [e for e in self.run.events if e.kind == kind]
+
+    def first_event(self, kind: str) -> Event | None:
+        return next((e for e in self.run.events if e.kind == kind), None)
 
     @property
     def is_problem(self) -> bool:

@@ -52,15 +52,15 @@ class LabelErrorMessage(Rule):
     summary = "the framework reports a label outside [0, num_classes)"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
-        for i in analysis.events("label_out_of_range"):
-            event = analysis.run.events[i]
-            yield self.evidence(
-                "label_out_of_range",
-                0.95,
-                f"the framework says: {event.text[:160]} (line {event.line})",
-                event.line,
-            )
+        event = analysis.first_event("label_out_of_range")
+        if event is None:
             return
+        yield self.evidence(
+            "label_out_of_range",
+            0.95,
+            f"the framework says: {event.text[:160]} (line {event.line})",
+            event.line,
+        )
 
 
 class AnomalyOperation(Rule):
@@ -89,27 +89,27 @@ class AnomalyOperation(Rule):
     summary = "anomaly detection names the operation that returned NaN"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
-        for i in analysis.events("anomaly"):
-            event = analysis.run.events[i]
-            match = _FUNCTION.search(event.text)
-            op = match.group(1) if match else "?"
-            meaning = _UNSTABLE_OPS.get(op)
-            if meaning:
-                yield self.evidence(
-                    "unstable_loss_function",
-                    0.9,
-                    f"anomaly detection: {op}Backward returned NaN, i.e. {meaning} (line {event.line})",
-                    event.line,
-                )
-            else:
-                yield self.evidence(
-                    "bad_input_data",
-                    0.4,
-                    f"anomaly detection: {op}Backward returned NaN; NaN reached it from its inputs "
-                    f"(line {event.line})",
-                    event.line,
-                )
+        event = analysis.first_event("anomaly")
+        if event is None:
             return
+        match = _FUNCTION.search(event.text)
+        op = match.group(1) if match else "?"
+        meaning = _UNSTABLE_OPS.get(op)
+        if meaning:
+            yield self.evidence(
+                "unstable_loss_function",
+                0.9,
+                f"anomaly detection: {op}Backward returned NaN, i.e. {meaning} (line {event.line})",
+                event.line,
+            )
+        else:
+            yield self.evidence(
+                "bad_input_data",
+                0.4,
+                f"anomaly detection: {op}Backward returned NaN; NaN reached it from its inputs "
+                f"(line {event.line})",
+                event.line,
+            )
 
 
 class NanWeightsMessage(Rule):
@@ -137,13 +137,13 @@ class NanWeightsMessage(Rule):
     summary = "TensorFlow reports NaN in a weight histogram"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
-        for i in analysis.events("nan_histogram"):
-            event = analysis.run.events[i]
-            for cause in self.causes:
-                yield self.evidence(
-                    cause,
-                    0.3,
-                    f"NaN reached the weights: {event.text[:100]} (line {event.line})",
-                    event.line,
-                )
+        event = analysis.first_event("nan_histogram")
+        if event is None:
             return
+        for cause in self.causes:
+            yield self.evidence(
+                cause,
+                0.3,
+                f"NaN reached the weights: {event.text[:100]} (line {event.line})",
+                event.line,
+            )

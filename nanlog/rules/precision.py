@@ -93,7 +93,7 @@ class OverflowMessages(Rule):
     summary = "repeated loss-scaler overflow messages (a few early ones that recover are benign)"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
-        events = [analysis.run.events[i] for i in analysis.events("overflow")]
+        events = analysis.events("overflow")
         if not events:
             return
         loss = analysis.loss
@@ -142,10 +142,9 @@ class InfUnderHalfPrecision(Rule):
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         brk = analysis.brk
-        hints = analysis.events("half_precision")
-        if brk is None or not hints or not math.isinf(brk.value):
+        hint = analysis.first_event("half_precision")
+        if brk is None or hint is None or not math.isinf(brk.value):
             return
-        hint = analysis.run.events[hints[0]]
         yield self.evidence(
             "mixed_precision_overflow",
             0.75,
