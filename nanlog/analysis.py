@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from nanlog.model import NO_INT, PHASES, Event, Run, epoch_value
+from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
 from nanlog.names import canonical_name
 
 TRAIN = PHASES.index("train")
@@ -253,12 +253,17 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             f"a non-finite grad norm at line {grad.place(first_bad)[0]} was followed by a finite, "
             "converging loss: the loss scaler backing off, not a failure"
         )
-    for position in candidates[:10_000]:
-        position = int(position)
+    candidates = candidates[:10_000]
+    for number, candidate in enumerate(candidates):
+        position = int(candidate)
         name = s.names[s.name_id[position]]
         metric = canonical_name(name)
         if metric == "grad_norm" and skip_grad:
             continue
+        if metric != "loss":  # a line that prints loss_w and then total nan broke in its loss
+            position = _loss_on_same_line(s, candidates[number:], position)
+            name = s.names[s.name_id[position]]
+            metric = canonical_name(name)
         same = curves.get(metric) or _curves(run, frozenset({metric})).get(metric)
         last_finite = None
         if same is not None:
@@ -284,6 +289,18 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             hidden=hidden,
         )
     return None
+
+
+def _loss_on_same_line(s: SeriesBuilder, candidates: np.ndarray, position: int) -> int:
+    """The training loss among the non-finite values printed at the same place (line and step)."""
+    line, step = s.line[position], s.step[position]
+    for other in candidates[:64]:
+        other = int(other)
+        if s.line[other] != line or s.step[other] != step:
+            break
+        if canonical_name(s.names[s.name_id[other]]) == "loss":
+            return other
+    return position
 
 
 def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:

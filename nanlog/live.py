@@ -18,8 +18,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from nanlog.engine import Report, diagnose_run
-from nanlog.formats import FORMATS, detect, get_format
-from nanlog.formats.base import LogFormat, Parser
+from nanlog.formats import FORMATS, file_format, make_parser
+from nanlog.formats.base import Parser
 from nanlog.io import HEAD_BYTES, Chunk, clean, guess_encoding
 from nanlog.model import Run, SeriesBuilder
 from nanlog.names import canonical_name
@@ -50,6 +50,7 @@ class Monitor:
         self.series = SeriesBuilder()
         self.run = Run(source=source, format="", series=self.series)
         self.parser: Parser | None = None
+        self.reading = ""
         self.raw_head = b""
         self.head_text = ""  # kept until the definitive detection
         self.decided = False
@@ -93,6 +94,7 @@ class Monitor:
         if self.parser is not None:
             self.parser.finish()
             self.run.variant = self.parser.variant
+            self.run.format = self.parser.format_id or self.input_format or "plain"
         self.run.lines = self.line - 1
         self.run.head_hint = self.prefix  # as diagnose's reader sees it: the first 4 KiB
         return diagnose_run(self.run)
@@ -108,36 +110,30 @@ class Monitor:
             self.head_text += text
             if self.parser is None:
                 if self.input_format or final or _recognised(self.head_text):
-                    self._start(
-                        get_format(self.input_format)
-                        if self.input_format
-                        else detect(self.head_text),
-                        self.head_text,
-                    )
+                    self._start(self.head_text)
                     return self._parse_chunk(self.head_text, first_line=1)
                 return []
             if len(self.head_text.encode()) >= HEAD_BYTES or final:
                 return self._decide(text)
         return self._parse_chunk(text, first_line=self.line)
 
-    def _start(self, fmt_: LogFormat, head: str) -> None:
-        self.parser = fmt_.parser(self.series, head)
-        self.run.format = fmt_.id
+    def _start(self, head: str) -> None:
+        self.parser = make_parser(self.series, head, self.input_format)
+        self.reading = _reading(head, self.input_format)
 
     def _decide(self, text: str) -> list[LiveEvent]:
-        """The definitive detection on the head, as diagnose makes it; re-parse if it differs."""
+        """The definitive choice on the head, as diagnose makes it; re-parse if it differs."""
         self.decided = True
         head = self.head_text
         sniffed = _head_as_read(head)
-        chosen = get_format(self.input_format) if self.input_format else detect(sniffed)
         self.head_text = ""
-        if self.parser is not None and chosen.id == self.run.format:
+        if self.parser is not None and _reading(sniffed, self.input_format) == self.reading:
             return self._parse_chunk(text, first_line=self.line)
         self.series.truncate(0)
         self.run.events.clear()
         self.run.line_texts.clear()
         self.seen = 0
-        self._start(chosen, sniffed)
+        self._start(sniffed)
         self.line = 1
         return self._parse_chunk(head, first_line=1)
 
@@ -264,6 +260,14 @@ class Monitor:
             return []
         self.warned.add(key)
         return [LiveEvent(kind, message, line, fatal)]
+
+
+def _reading(head: str, input_format: str | None) -> str:
+    """How a head is read: the named format, the file format that owns it, or mixed."""
+    if input_format:
+        return input_format
+    owner = file_format(head)
+    return owner.id if owner is not None else "mixed"
 
 
 def _recognised(text: str) -> bool:

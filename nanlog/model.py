@@ -111,6 +111,26 @@ class SeriesBuilder:
             self._group_start = len(self.value)
         self._group_key = key
 
+    def sort_since(self, start: int) -> None:
+        """Put the records from ``start`` on in line order (stable): several readers shared a chunk.
+
+        After a reorder no later redraw may replace records across readers: the group is closed.
+        """
+        import numpy as np
+
+        lines = np.frombuffer(self.line, dtype=self.line.typecode)[start:]
+        if len(lines) < 2 or bool((np.diff(lines.astype(np.int64)) >= 0).all()):
+            return
+        order = np.argsort(lines, kind="stable")
+        for name in ("line", "step", "epoch", "batch", "phase", "name_id", "value"):
+            column = getattr(self, name)
+            if len(column) <= start:
+                continue
+            tail = np.frombuffer(column, dtype=column.typecode)[start:][order]
+            column[start:] = array(column.typecode, tail.tobytes())
+        self._group_start = len(self.value)
+        self._group_key = None
+
     def truncate(self, size: int) -> None:
         for column in (
             self.line,

@@ -12,6 +12,33 @@ import re
 from functools import lru_cache
 
 _VAL_PREFIX = re.compile(r"^(?:val|valid|validation|eval|test|dev)[_/ .-]+")
+_TOKENS = re.compile(r"[_/ .\-]+")
+# Words that qualify a loss or an accuracy without changing what it is: ``total_loss``,
+# ``avg loss``, ``train_loss_step``, ``lm loss``, ``loss/train``, ``Loss_total``.
+_MODIFIERS = frozenset(
+    [
+        "total",
+        "avg",
+        "average",
+        "mean",
+        "running",
+        "overall",
+        "sum",
+        "main",
+        "lm",
+        "batch",
+        "step",
+        "iter",
+        "train",
+        "training",
+        "tr",
+        "trn",
+        "smoothed",
+    ]
+)
+_VAL_WORDS = frozenset(["val", "valid", "validation", "eval", "test", "dev"])
+_LR_SUFFIX = re.compile(r"(?:^|[_/.-])lr\d{0,2}$")  # x/lr0 (ultralytics), optim0_lr0 (ESPnet)
+_KINDS = {"loss": "loss", "losses": "loss", "acc": "accuracy", "accuracy": "accuracy"}
 _TRAIN_PREFIX = re.compile(r"^(?:train|training|tr)[_/ .-]+")
 _STEP_SUFFIX = re.compile(r"[_/ .-]+(?:step|iter|batch)$")
 
@@ -65,6 +92,9 @@ _BASE = {
     "scale": "loss_scale",
     "ppl": "perplexity",
     "perplexity": "perplexity",
+    "xent": "loss",  # OpenNMT prints the cross-entropy as xent
+    "gnorm": "grad_norm",  # fairseq
+    "norm": "grad_norm",  # llm.c, nanoGPT-style loops
 }
 
 
@@ -76,7 +106,10 @@ def canonical_name(printed: str) -> str:
         return _CHINESE[name]
     if name and name[-1] > "\u2e80":
         return _chinese(name) or name
-    name = name.lower()
+    name = name.lower().rstrip(".:")
+    qualified = _qualified(name)
+    if qualified is not None:
+        return qualified
     prefix = ""
     stripped = _VAL_PREFIX.sub("", name)
     if stripped != name:
@@ -84,10 +117,23 @@ def canonical_name(printed: str) -> str:
     else:
         name = _TRAIN_PREFIX.sub("", name)
     name = _STEP_SUFFIX.sub("", name)
-    if name.startswith(("lr-", "lr/", "lr_", "lr(")) or name.startswith("x/lr"):
+    if name.startswith(("lr-", "lr/", "lr_", "lr(")) or _LR_SUFFIX.search(name):
         name = "lr"  # Lightning's lr-Adam, lr-AdamW/pg1; lr/pg0; ultralytics x/lr0
     base = _BASE.get(name, name)
     return prefix + base
+
+
+def _qualified(name: str) -> str | None:
+    """``total_val_loss`` is a validation loss, ``loss_total`` and ``Train Loss`` the loss."""
+    tokens = [t for t in _TOKENS.split(name) if t]
+    kinds = [t for t in tokens if t in _KINDS]
+    if len(kinds) != 1 or len(tokens) < 2:
+        return None
+    others = [t for t in tokens if t not in _KINDS]
+    if not all(t in _MODIFIERS or t in _VAL_WORDS for t in others):
+        return None
+    base = _KINDS[kinds[0]]
+    return ("val_" if any(t in _VAL_WORDS for t in others) else "") + base
 
 
 _CJK_SUFFIX = (

@@ -2,7 +2,7 @@
 
 Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
 ``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
-``'nan'``). Every parser builds its patterns from :data:`VALUE` and converts
+``'nan'``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``, ``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
 with :func:`to_float`, so a spelling is added here once. Only whole value
 tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
 """
@@ -19,14 +19,16 @@ _BARE = (
     r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
     r"|(?:nan|NaN|NAN|Nan)(?:\.0)?"
     r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?)?"
+    r"|1\.#(?:QNAN|SNAN|IND|INF)\d*"  # the Windows C runtime: 1.#QNAN, -1.#IND, 1.#INF00
     r")"
 )
 
 # What may follow a value token: end, space, a delimiter (full-width ones of
 # Chinese text too), a quote or a percent sign. A letter or digit means the
 # token is part of a word (``nanny``, ``Infinity-war``, ``1.0Kit/s``); a slash
-# means a ratio (``9900/10000``), not a metric value.
-END = r"(?=$|[\s,;|)\]}'\"%，；）】、])"
+# means a ratio (``9900/10000``), not a metric value. A colon ends a value only when a
+# space follows (torchtune's ``Loss: 1.23:``), never in a time (``12:30``).
+END = r"(?=$|[\s,;|)\]}'\"%，；）】、]|:(?:\s|$))"
 
 # A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
 # tensors, whose extra arguments are bounded and stay on the line) or quoted
@@ -55,8 +57,10 @@ def to_float(token: str) -> float | None:
     lowered = core.lower()
     sign = -1.0 if lowered.startswith("-") else 1.0
     body = lowered.lstrip("+-")
-    if body.startswith("nan"):
+    if body.startswith("nan") or body.startswith(("1.#qnan", "1.#snan", "1.#ind")):
         return math.nan
+    if body.startswith("1.#inf"):
+        return sign * math.inf
     if body.startswith("inf"):
         return sign * math.inf
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from nanlog.errors import NanlogError, NoMetricsError
-from nanlog.formats import FORMATS, detect, get_format
+from nanlog.formats import get_format, make_parser
 from nanlog.formats.base import Parser, scan_events
 from nanlog.io import Chunk, Source, TextReader, decompressed, describe, open_binary
 from nanlog.model import Run, SeriesBuilder
@@ -32,23 +32,24 @@ def parse_stream(stream: BinaryIO, name: str = "-", input_format: str | None = N
 
 
 def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -> Run:
+    if fmt_id:
+        get_format(fmt_id)  # an unknown id is the user's error before any reading
     reader = TextReader(stream, shown)
     head = reader.head
-    fmt = get_format(fmt_id) if fmt_id else detect(head)
     series = SeriesBuilder()
-    parser = fmt.parser(series, head)
+    parser = make_parser(series, head, fmt_id)
     run = Run(
-        source=name, format=fmt.id, series=series, encoding=reader.encoding, head_hint=head[:4096]
+        source=name, format="", series=series, encoding=reader.encoding, head_hint=head[:4096]
     )
     for chunk in reader.chunks():
         feed_chunk(run, parser, chunk)
     parser.finish()
+    run.format = parser.format_id or fmt_id or "plain"
     run.lines = reader.lines_read
     run.variant = parser.variant
     if not run.records and not run.events:
-        tried = fmt.id if fmt_id else ", ".join(f.id for f in FORMATS)
         what = "empty input" if reader.bytes_read == 0 else "no training metrics found"
-        raise NoMetricsError(f"{what} in {shown}; formats tried: {tried}")
+        raise NoMetricsError(f"{what} in {shown}; formats tried: {', '.join(parser.tried)}")
     return run
 
 

@@ -6,6 +6,16 @@ scores a head of text in [0, 1] and never raises, and a ``parser()`` that is
 fed whole chunks and appends to a :class:`~nanlog.model.SeriesBuilder`.
 Parsers run regexes over whole chunks (C speed) and do Python work only per
 match, never per line of input.
+
+Two kinds of format:
+
+* *line formats* (Keras bars, Lightning bars, HF dict lines, ...) claim the
+  pieces of text they read: ``feed`` returns the claimed spans, and what no
+  line format claims goes to the generic reader. A file mixing framework
+  output, tqdm bars and print lines is normal. ``hints`` are literal strings
+  one of which a chunk must contain for the format to be tried at all;
+* *file formats* (metrics.csv, trainer_state.json, CSV exports) own a whole
+  file; they are chosen from its head.
 """
 
 from __future__ import annotations
@@ -37,6 +47,10 @@ class LineCounter:
         return self._line
 
 
+# Character spans ``(start, end)`` of a chunk's text that a line format read.
+Spans = list[tuple[int, int]]
+
+
 class Parser(ABC):
     """Stateful reader of one log; ``feed`` is called with every chunk in order."""
 
@@ -45,10 +59,21 @@ class Parser(ABC):
         self.variant: str | None = None
 
     @abstractmethod
-    def feed(self, chunk: Chunk) -> None: ...
+    def feed(self, chunk: Chunk) -> Spans | None:
+        """Read a chunk; a line format returns the spans it claimed."""
 
     def finish(self) -> None:  # noqa: B027 - most formats need no final step
         """Called once after the last chunk."""
+
+    @property
+    def format_id(self) -> str | None:
+        """The format the records were read as (None: the parser's own format)."""
+        return None
+
+    @property
+    def tried(self) -> list[str]:
+        """The formats that really looked at the text, for error messages."""
+        return []
 
 
 class LogFormat(ABC):
@@ -56,12 +81,18 @@ class LogFormat(ABC):
 
     id: ClassVar[str]
     title: ClassVar[str]
+    # Literal strings one of which a chunk must contain for a line format to be tried.
+    hints: ClassVar[tuple[str, ...]] = ()
     # Real lines the format must read, each with (canonical metric, value) it must find.
     samples: ClassVar[tuple[tuple[str, dict[str, float]], ...]]
 
     @abstractmethod
     def sniff(self, head: str) -> float:
         """How sure the format is that ``head`` is its kind, in [0, 1]. Never raises."""
+
+    def owns_file(self, head: str) -> bool:
+        """Whether ``head`` begins a file this format reads whole (metrics.csv, a JSON state)."""
+        return False
 
     @abstractmethod
     def parser(self, out: SeriesBuilder, head: str) -> Parser:
@@ -76,12 +107,19 @@ EQUALS_PAIR = re.compile(r"(?<![\w/.@])(" + KEY + r")=(" + VALUE + r")" + END)
 
 def pairs(pattern: re.Pattern[str], text: str) -> list[tuple[str, float]]:
     """Every ``key<sep>value`` in ``text`` whose value reads as a number."""
+    return pairs_to(pattern, text)[0]
+
+
+def pairs_to(pattern: re.Pattern[str], text: str) -> tuple[list[tuple[str, float]], int]:
+    """Like :func:`pairs`, plus where the last pair read ends (0 when none was read)."""
     found = []
-    for key, token in pattern.findall(text):
-        value = to_float(token)
+    end = 0
+    for match in pattern.finditer(text):
+        value = to_float(match.group(2))
         if value is not None:
-            found.append((key, value))
-    return found
+            found.append((match.group(1), value))
+            end = match.end()
+    return found, end
 
 
 # Diagnostic lines worth keeping for the rules, whatever the format. Each
@@ -89,8 +127,9 @@ def pairs(pattern: re.Pattern[str], text: str) -> list[tuple[str, float]]:
 _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "label_out_of_range",
-        r"Received a label value of -?\d+ which is outside the valid range[^\r\n]{0,80}",
+        r"Received a label value of -?\d+(?: which is outside the valid range[^\r\n]{0,80})?",
     ),
+    ("label_out_of_range", r"indices\[[\d,]{1,40}\] = -?\d+ is not in \[0, \d+\)"),
     ("label_out_of_range", r"Target -?\d+ is out of bounds[^\r\n]{0,40}"),
     ("label_out_of_range", r"device-side assert triggered"),
     ("label_out_of_range", r"t >= 0 && t < n_classes"),
@@ -106,6 +145,17 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:Attempted loss scale|loss scale)[^\r\n]{0,40}reducing (?:loss scale )?to[^\r\n]{0,40}",
     ),
     ("overflow", r"[Ss]kipping step, loss scaler \d+ reducing loss scale to[^\r\n]{0,40}"),
+    ("overflow", r"overflow detected, setting loss scale to:?\s{0,3}[-+.\deE]{1,30}"),
+    (
+        "loss_scale_min",
+        r"Minimum loss scale reached[^\r\n]{0,60}"
+        r"|Current loss scale already at minimum[^\r\n]{0,60}",
+    ),
+    ("diverged", r"Model diverged with loss = (?:NaN|nan|inf|Inf)[^\r\n]{0,40}"),
+    ("diverged", r"NanLossDuringTrainingError[^\r\n]{0,80}"),
+    ("nonfinite_check", r"Moving average ignored a value of -?(?:inf|nan)"),
+    ("nonfinite_check", r"grad norm is (?:nan|inf)[^\r\n]{0,60}"),
+    ("nonfinite_check", r"number of nan iterations:\s{0,6}[1-9]\d{0,9}"),
     ("nan_histogram", r"Nan in summary histogram[^\r\n]{0,80}"),
     ("invalid_loss", r"Batch \d+: Invalid loss, terminating training"),
     ("invalid_loss", r"Invalid loss, terminating training"),
@@ -114,11 +164,19 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         "nonfinite_norm",
         r"The total norm of order [\d.]+ for gradients from `parameters` is non-finite",
     ),
-    ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|not finite|infinite)[^\r\n]{0,80}"),
+    ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|inf|not finite|infinite)[^\r\n]{0,80}"),
+    ("nonfinite_check", r"Loss became infinite or NaN[^\r\n]{0,60}"),
+    ("nonfinite_check", r"(?:LossTensor|Tensor) is inf or nan|Tensor had (?:NaN|Inf) values"),
+    ("nonfinite_check", r"loss \(=-?(?:inf|nan)\) is not correct"),
     ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
     (
         "half_precision",
-        r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|DT_HALF|GradScaler|torch\.half\b",
+        r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|16-true|DT_HALF|GradScaler"
+        r"|torch\.half\b|half precision backend|[Pp]recision(?: is set to)?[ =:]{1,3}['\"]?16\b",
+    ),
+    (
+        "bfloat16",
+        r"(?<![\w])(?:bfloat16|bf16)(?:-mixed|-true)?(?![\w])",
     ),
     ("traceback", r"Traceback \(most recent call last\):"),
     (
@@ -148,6 +206,13 @@ _EVENT_HINTS = (
     "returned nan",
     "verflow",
     "OVERFLOW",
+    "inimum",
+    "diverged",
+    "NanLoss",
+    "ignored a value",
+    "norm is",
+    "nan iterations",
+    "is not in [0",
     "loss scale",
     "Nan in summary",
     "Invalid loss",
@@ -165,6 +230,14 @@ _EVENT_HINTS = (
     "DT_HALF",
     "GradScaler",
     "half",
+    "became infinite",
+    "inf or nan",
+    "had NaN",
+    "had Inf",
+    "is not correct",
+    "recision",
+    "bf16",
+    "bfloat16",
 )
 MAX_EVENTS = 10_000
 

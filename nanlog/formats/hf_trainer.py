@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from nanlog.formats.base import LineCounter, LogFormat, Parser
+from nanlog.formats.base import LineCounter, LogFormat, Parser, Spans
 from nanlog.io import Chunk
 from nanlog.model import NO_INT, SeriesBuilder
 from nanlog.names import canonical_name
@@ -46,13 +46,14 @@ class ConsoleParser(Parser):
 
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
-        self.start = len(out)
         self.bar_total = 0
         self.final_epoch: float | None = None
+        self.own_lines: list[int] = []  # the lines of the dicts, whose steps finish() derives
 
-    def feed(self, chunk: Chunk) -> None:
+    def feed(self, chunk: Chunk) -> Spans:
         lines = LineCounter(chunk)
         out = self.out
+        claimed: Spans = []
         for match in _DICT.finditer(chunk.text):
             found = []
             for key, token in _DICT_PAIR.findall(match.group("body")):
@@ -67,11 +68,14 @@ class ConsoleParser(Parser):
             keys = set(values)
             if "train_runtime" in keys and epoch:
                 self.final_epoch = epoch
+            claimed.append(match.span())
+            self.own_lines.append(line)
             out.start_group()
             out.add_values(line, [(k, v, _phase(keys, k)) for k, v in values.items()], epoch=epoch)
         if "it/s]" in chunk.text or "s/it]" in chunk.text:
             totals = [int(t) for t in _BAR_TOTAL.findall(chunk.text)]
             self.bar_total = max([self.bar_total, *totals])
+        return claimed
 
     def finish(self) -> None:
         if not self.bar_total or not self.final_epoch:
@@ -80,11 +84,12 @@ class ConsoleParser(Parser):
 
         per_epoch = self.bar_total / self.final_epoch
         s = self.out
-        steps = np.frombuffer(s.step, dtype=s.step.typecode)[self.start :]
-        epochs = np.frombuffer(s.epoch, dtype=s.epoch.typecode)[self.start :].astype(np.float64)
+        steps = np.frombuffer(s.step, dtype=s.step.typecode)
+        epochs = np.frombuffer(s.epoch, dtype=s.epoch.typecode).astype(np.float64)
         # float32 storage: round the product, not the epoch, to the nearest step
         derived = np.clip(np.rint(epochs * per_epoch), 1, 2**31 - 1)
-        fill = (steps == NO_INT) & ~np.isnan(epochs)
+        mine = np.isin(np.frombuffer(s.line, dtype=s.line.typecode), self.own_lines)
+        fill = mine & (steps == NO_INT) & ~np.isnan(epochs)
         steps[fill] = derived[fill].astype(steps.dtype)
 
 
@@ -97,7 +102,7 @@ class TrainerStateParser(Parser):
         self.carry = ""
         self.carry_line = 1
 
-    def feed(self, chunk: Chunk) -> None:
+    def feed(self, chunk: Chunk) -> Spans | None:
         text = self.carry + chunk.text
         first_line = self.carry_line if self.carry else chunk.first_line
         end = text.rfind("}") + 1
@@ -106,6 +111,7 @@ class TrainerStateParser(Parser):
         self.carry_line = first_line + text.count("\n", 0, end)
         if len(self.carry) > 1 << 20:
             self.carry = ""  # no entry is this long: drop junk rather than grow
+        return None
 
     def finish(self) -> None:
         self.carry = ""
@@ -138,6 +144,7 @@ class TrainerStateParser(Parser):
 class HFTrainerFormat(LogFormat):
     id = "hf_trainer"
     title = "Hugging Face Trainer console dict lines and trainer_state.json"
+    hints = ("{'",)
     samples = (
         (
             "{'loss': 0.53, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}",
@@ -161,6 +168,9 @@ class HFTrainerFormat(LogFormat):
         if _DICT.search(head):
             return 0.9
         return 0.0
+
+    def owns_file(self, head: str) -> bool:
+        return _STATE_HINT.search(head) is not None
 
     def parser(self, out: SeriesBuilder, head: str) -> Parser:
         if _STATE_HINT.search(head):

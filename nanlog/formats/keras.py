@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import re
 
-from nanlog.formats.base import COLON_PAIR, LineCounter, LogFormat, Parser, pairs
+from nanlog.formats.base import COLON_PAIR, LineCounter, LogFormat, Parser, Spans, pairs_to
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
 from nanlog.numbers import VALUE, to_float
 
 _KERAS = re.compile(
-    r"(?<![\w/])Epoch (?P<ep>\d{1,9})/(?P<eps>\d{1,9})"
+    r"(?=[E\d])(?:"
+    r"(?<![\w/])Epoch (?P<ep>\d{1,9})/(?P<eps>\d{1,9})(?=[ \t]*(?:[\r\n]|$))"
     r"|(?<![\w/.])(?<!Epoch )(?P<n>\d{1,12})/(?P<N>\d{1,12}|Unknown)"
     r"(?P<bar> +\[[=>.]*\]| +[━─╸═]+| - )(?P<rest>[^\r\n]*)"
     r"|(?<![\w/])Epoch (?P<lr_ep>\d{1,9}): (?:LearningRateScheduler setting|ReduceLROnPlateau reducing)"
     r" learning rate to (?P<lr>" + VALUE + r")"
+    r")"
 )
 _SNIFF_BAR = re.compile(
     r"(?<![\w/.])(?<!Epoch )\d+/(?:\d+|Unknown) +(?:\[[=>.]*\]|[━─╸═]+) [^\r\n]*\w+: "
@@ -41,15 +43,17 @@ class KerasParser(Parser):
         self.last_n = 0
         self.epoch_done = False
 
-    def feed(self, chunk: Chunk) -> None:
+    def feed(self, chunk: Chunk) -> Spans:
         lines = LineCounter(chunk)
         out = self.out
+        claimed: Spans = []
         for match in _KERAS.finditer(chunk.text):
             if match.group("ep") is not None:
                 epoch = int(match.group("ep"))
                 if epoch != self.epoch:
                     self.offset += self.last_n
                     self.epoch, self.last_n, self.epoch_done = epoch, 0, False
+                claimed.append(match.span())
                 continue
             line = lines.at(match.start())
             if match.group("lr") is not None:
@@ -57,10 +61,13 @@ class KerasParser(Parser):
                 if value is not None:  # set before the epoch's first batch: no step
                     out.start_group()
                     out.add(line, "lr", value, epoch=int(match.group("lr_ep")))
+                    claimed.append(match.span())
                 continue
-            found = pairs(COLON_PAIR, match.group("rest"))
+            found, end = pairs_to(COLON_PAIR, match.group("rest"))
             if not found:
                 continue
+            # The bar and its pairs; text glued after them (a callback's print) is not Keras's.
+            claimed.append((match.start(), match.start("rest") + end))
             n = int(match.group("n"))
             total = match.group("N")
             phase = "train"
@@ -84,11 +91,25 @@ class KerasParser(Parser):
                     batch=n,
                     phase="val" if is_val else phase,
                 )
+        return claimed
 
 
 class KerasFormat(LogFormat):
     id = "keras"
     title = "Keras 2 / tf.keras / Keras 3 progress output (verbose=1 or 2)"
+    hints = (
+        "Epoch ",
+        "/step",
+        "/sample",
+        "/epoch",
+        "ETA",
+        "[=",
+        "[>",
+        "[.",
+        "━",
+        "/Unknown",
+        " - ",
+    )
     samples = (
         ("20/20 [=====>....] - ETA: 0s - loss: 1.8 - acc: 0.15", {"loss": 1.8, "accuracy": 0.15}),
         (

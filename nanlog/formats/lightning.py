@@ -10,56 +10,67 @@ new keys appear, so a header row may come again.
 
 from __future__ import annotations
 
-import csv
-import math
 import re
 
-from nanlog.formats.base import COLON_PAIR, EQUALS_PAIR, LineCounter, LogFormat, Parser, pairs
+from nanlog.formats.base import (
+    COLON_PAIR,
+    EQUALS_PAIR,
+    LineCounter,
+    LogFormat,
+    Parser,
+    Spans,
+    pairs,
+)
+from nanlog.formats.csv_table import CsvParser
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
-from nanlog.numbers import to_float
 
 _TQDM = re.compile(
-    r"(?<![\w])Epoch (?P<ep>\d{1,9}):\s{0,10}\d{1,3}%\|[^|\r\n]{0,400}\|\s{0,10}"
-    r"(?P<n>\d{1,12})/(?P<N>\d{1,12}|\?)\s{0,10}(?:\[(?P<info>[^\]\r\n]{0,2000}))?"
+    r"(?<![\w])Epoch (?P<ep>\d{1,9}):[ \t]{0,10}\d{1,3}%\|[^|\r\n]{0,400}\|[ \t]{0,10}"
+    r"(?P<n>\d{1,12})/(?P<N>\d{1,12}|\?)[ \t]{0,10}(?:\[(?P<info>[^\]\r\n]{0,2000}))?"
 )
 _RICH = re.compile(
-    r"(?<![\w])Epoch (?P<ep>\d{1,9})/(?:-?\d{1,9}|\?)\s{1,10}[━╸─╺ ]{0,400}\s{0,10}"
-    r"(?P<n>\d{1,12})/(?P<N>\d{1,12}|\?|--)\s(?P<info>[^\r\n]{0,2000})"
+    r"(?<![\w])Epoch (?P<ep>\d{1,9})/(?:-?\d{1,9}|\?)[ \t]{1,10}[━╸─╺ ]{0,400}[ \t]{0,10}"
+    r"(?P<n>\d{1,12})/(?P<N>\d{1,12}|\?|--)[ \t](?P<info>[^\r\n]{0,2000})"
 )
 _NOT_METRICS = {"v_num"}
-_CSV_HEADER = re.compile(r"\A(?:[^\n]*,)?(?:epoch|step)(?:,[^\n]*)?\n")
-
-
-def _split_row(line: str) -> list[str]:
-    if '"' not in line:
-        return line.split(",")
-    return next(csv.reader([line]), [])
+# CSVLogger's header: its sorted keys, always with both ``epoch`` and ``step``.
+_CSV_HEADER = re.compile(
+    r"\A(?=[^\n]*(?:^|,)epoch(?:,|\r?\n))(?=[^\n]*(?:^|,)step(?:,|\r?\n))[^\n]*\n"
+)
 
 
 class LightningConsoleParser(Parser):
-    def __init__(self, out: SeriesBuilder, pattern: re.Pattern[str], pair: re.Pattern[str]) -> None:
+    """The tqdm bar (``k=v`` postfix) and the rich bar (``k: v``), whichever the log shows."""
+
+    def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
-        self.pattern, self.pair = pattern, pair
         self.epoch: int | None = None
         self.offset = 0
         self.last_n = 0
 
-    def feed(self, chunk: Chunk) -> None:
+    def feed(self, chunk: Chunk) -> Spans:
+        text = chunk.text
+        matches: list[tuple[re.Match[str], re.Pattern[str]]] = []
+        if "%|" in text:
+            matches += [(m, EQUALS_PAIR) for m in _TQDM.finditer(text)]
+        if "━" in text or "╸" in text or ("Epoch " in text and "it/s" in text):
+            matches += [(m, COLON_PAIR) for m in _RICH.finditer(text)]
+            matches.sort(key=lambda found: found[0].start())
         lines = LineCounter(chunk)
         out = self.out
-        for match in self.pattern.finditer(chunk.text):
+        claimed: Spans = []
+        for match, pair in matches:
             epoch, n = int(match.group("ep")), int(match.group("n"))
             if epoch != self.epoch:
                 if self.epoch is not None:
                     self.offset += self.last_n
                 self.epoch, self.last_n = epoch, 0
             self.last_n = max(self.last_n, n)
+            claimed.append(match.span())
             found = [
-                (k, v)
-                for k, v in pairs(self.pair, match.group("info") or "")
-                if k not in _NOT_METRICS
+                (k, v) for k, v in pairs(pair, match.group("info") or "") if k not in _NOT_METRICS
             ]
             if not found or n == 0:
                 continue  # the frame drawn before the first batch holds stale values
@@ -68,49 +79,21 @@ class LightningConsoleParser(Parser):
             for key, value in found:
                 phase = "val" if canonical_name(key).startswith("val_") else "train"
                 out.add(line, key, value, step=self.offset + n, epoch=epoch, batch=n, phase=phase)
+        return claimed
 
 
-class MetricsCsvParser(Parser):
+class MetricsCsvParser(CsvParser):
     """CSVLogger's metrics.csv; the ``step`` column is Lightning's 0-based global step."""
 
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
         self.variant = "metrics_csv"
-        self.header: list[str] = []
-
-    def feed(self, chunk: Chunk) -> None:
-        out = self.out
-        for line_no, raw in enumerate(chunk.text.split("\n"), start=chunk.first_line):
-            line = raw.rstrip("\r")
-            if not line:
-                continue
-            cells = _split_row(line)
-            if "epoch" in cells or "step" in cells:
-                self.header = [c.strip() for c in cells]
-                continue
-            step = epoch = None
-            row: list[tuple[str, float]] = []
-            for key, cell in zip(self.header, cells, strict=False):
-                if not cell:
-                    continue  # not logged at this step
-                value = to_float(cell)
-                if value is None:
-                    continue
-                if key == "step":
-                    step = int(value) if math.isfinite(value) else None
-                elif key == "epoch":
-                    epoch = int(value) if math.isfinite(value) else None
-                else:
-                    row.append((key, value))
-            out.start_group()
-            for key, value in row:
-                phase = "val" if canonical_name(key).startswith("val_") else "train"
-                out.add(line_no, key, value, step=step, epoch=epoch, phase=phase)
 
 
 class LightningFormat(LogFormat):
     id = "lightning"
     title = "PyTorch Lightning console (tqdm or rich progress bar) and CSVLogger metrics.csv"
+    hints = ("%|", "━", "╸")
     samples = (
         (
             "Epoch 3:  45%|████▌     | 45/100 [00:01<00:02, 30.00it/s, loss=0.693, v_num=0, "
@@ -142,11 +125,13 @@ class LightningFormat(LogFormat):
             return 0.5
         return 0.0
 
+    def owns_file(self, head: str) -> bool:
+        return _CSV_HEADER.match(head.lstrip("\ufeff")) is not None
+
     def parser(self, out: SeriesBuilder, head: str) -> Parser:
-        if _CSV_HEADER.match(head.lstrip("\ufeff")):
+        if self.owns_file(head):
             return MetricsCsvParser(out)
+        parser = LightningConsoleParser(out)
         if _RICH.search(head) and not _TQDM.search(head):
-            parser = LightningConsoleParser(out, _RICH, COLON_PAIR)
             parser.variant = "rich"
-            return parser
-        return LightningConsoleParser(out, _TQDM, EQUALS_PAIR)
+        return parser

@@ -1,18 +1,34 @@
-"""Everything else people print: hand-written loops, ``logging`` lines, Caffe, detectron2.
+"""The generic reader: whatever no specific format claims.
 
-``epoch 1 step 100 loss 0.5321 lr 0.001``, ``iter=100, loss=0.53``,
-``Epoch [1/10], Step [100/600], Loss: 0.5321``, ``Iteration 100, loss = 0.53``,
-``损失: 0.53``. Only keys that name a training metric are read (loss, accuracy,
-learning rate, grad norm, loss scale, perplexity, in English or Chinese), so
-``time: 0.25`` or ``memory: 9182`` are not mistaken for metrics. Step and epoch
-come from the same line (or ``\\r`` segment); an ``Epoch N`` line with no
-metrics sets the epoch for the lines after it.
+Hand-written loops, ``logging`` lines, Caffe, detectron2, mmcv, fairseq,
+Megatron, litgpt, Paddle, TF custom loops, JSON lines, tables. Three shapes:
+
+* ``name <sep> value`` anywhere on a line: ``k=v``, ``k: v``, ``k v``,
+  ``'k': v``, ``"k": v``, ``k[v]``, pipes (``| loss 2.31 | lr 0.0005 |``), two-word
+  names (``total loss``, ``lm loss``, ``Train Loss``), a label then several
+  pairs (``loss: x 1692.9, y 1690.9, total nan`` reads ``loss_x`` ...,
+  ``loss_total``), ``Loss 2.0198 (2.0198)`` (the value, then a running mean).
+  Only names of training metrics are read (loss, accuracy, learning rate,
+  grad norm, loss scale, perplexity, in English or Chinese), so ``time: 0.25``
+  or ``memory: 9182`` are not mistaken for metrics;
+* tables: a header row then numeric rows (nolearn/Lasagne, Keras 1 tables,
+  pandas prints, CSV inside a log, YOLOv5 ``results.txt``); rows without a
+  header are read when two or more follow each other (first integer column the
+  step, first decimal column the loss);
+* the position a line prints, in the trainer's own notation: ``Epoch: [0][10/5005]``,
+  ``Epoch [1][100/62598]``, ``iter: 19``, ``iteration 100/ 5000``,
+  ``num_updates 700``, ``Iteration 100``, ``9856:``, ``step 100/1000``,
+  ``[epoch  1][iter  0/2892]``, ``第2轮``. A counter with a total printed beside an
+  epoch counts batches within the epoch; the global step is then derived.
+
+An ``Epoch N`` line with no metrics sets the epoch for the lines after it.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from nanlog.formats.base import LineCounter, LogFormat, Parser
 from nanlog.io import Chunk
@@ -25,45 +41,142 @@ from nanlog.numbers import END, VALUE, to_float
 # once per distinct key. Nested or lazy quantifiers here would make the scan quadratic.
 _SECOND_WORD = r"(?: (?i:loss|rate|norm|scale|acc|accuracy))?"
 _KEY = r"[A-Za-z_][\w./@-]{0,62}" + _SECOND_WORD + r"|[\u4e00-\u9fff]{1,8}"
-_SEP = r"(?:\s{0,4}[:=：]\s{0,4}|\s{1,4})"
-_PAIR = r"(?<![\w./@-])['\"]?(?P<key>" + _KEY + r")['\"]?" + _SEP + r"(?P<val>" + VALUE + r")" + END
+_SEP = r"(?:\s{0,4}[:=：]\s{0,4}\[?|\s{1,8}|\[)"
+# Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
+_PAIR = (
+    r"(?<![A-Za-z0-9_./@-])['\"]?(?P<key>"
+    + _KEY
+    + r")['\"]?"
+    + _SEP
+    + r"(?P<val>"
+    + VALUE
+    + r")"
+    + END
+)
+# ``loss: x 1692.9, y 1690.9`` / ``loss train: 2.06, val: n/a``: a label for the pairs after it.
+_LABEL = (
+    r"(?<![\w./@-])(?P<label>[Ll]oss(?:es)?|LOSS)"
+    r"(?::\s{1,3}|\s(?=[A-Za-z]\w{0,15}:))(?!(?i:nan|inf))(?=[A-Za-z]\w{0,15}:?\s{1,3}['\"]?[-+\d.nNiI])"
+)
 _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<mark>\d{1,9})|第\s{0,2}(?P<cjk_mark>\d{1,9})\s{0,2}轮"
+# yolov3-tf2 and similar loops print an unnamed loss after ``{epoch}_train_{batch}``.
+_UNNAMED = (
+    r"(?<![\w.])(?P<u_ep>\d{1,9})_(?P<u_phase>train|val)_(?P<u_n>\d{1,12}),\s{1,3}"
+    r"(?P<u_val>" + VALUE + r")" + END
+)
 _METRIC_WORDS = re.compile(
-    r"loss|acc|ppl|perplexity|^(?:lr|base_lr|lr0)$|^lr[-/(]|learning[ _]?rate|grad(?:ient)?[ _]?norm|"
-    r"^total_norm$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
+    r"loss|acc|ppl|perplexity|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
+    r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
+    r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
 )
 
 
 @lru_cache(maxsize=4096)
 def is_metric_key(key: str) -> bool:
-    """Whether a printed key names a training metric (loss, accuracy, lr, grad norm, ...)."""
-    return _METRIC_WORDS.search(key.lower()) is not None
+    """Whether a printed key names a training metric (loss, accuracy, lr, grad norm, ...).
+
+    A source file and its line (``loss_scaler.py:183``, ``sparse_xent_op.cc:103``) is not.
+    """
+    lowered = key.lower()
+    return _METRIC_WORDS.search(lowered) is not None and _SOURCE_FILE.search(lowered) is None
 
 
-_SCAN = re.compile(_PAIR + "|" + _EPOCH_MARK)
+_SOURCE_FILE = re.compile(r"\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|cuh|java|rs|go|js|ts|lua)$")
 
-_STEP = re.compile(
-    r"(?i:(?<![\w])(?:global[_ ]step|step|iter(?:ation)?|it|步数?|迭代次?数?)"
-    r"\s{0,4}[:=：#]?\s{0,4}\[?\s{0,4}(\d{1,12})(?:\s{0,4}/\s{0,4}\d{1,12})?\]?(?![\w.]))"
-    r"|第\s{0,2}(\d{1,12})\s{0,2}步"
+
+# The leading look-ahead lets the engine skip, at C speed, positions no alternative can start at.
+_SCAN = re.compile(
+    "(?=['\"A-Za-z_\\d\u4e00-\u9fff])(?:"
+    + _PAIR
+    + "|"
+    + _LABEL
+    + "|"
+    + _UNNAMED
+    + "|"
+    + _EPOCH_MARK
+    + ")"
 )
-_BATCH = re.compile(
-    r"(?i:(?<![\w])batch(?:[_ ]idx)?\s{0,4}[:=：#]?\s{0,4}\[?\s{0,4}(\d{1,12})(?:\s{0,4}/\s{0,4}\d{1,12})?\]?(?![\w.]))"
+
+# Where a line is in training, in the notations trainers print.
+_POSITION = re.compile(
+    r"(?:(?i:epoch)(?:\(train\))?|Train):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})(?:/\d{1,9})?\s{0,3}\]\s{0,2}"
+    r"\[\s{0,8}(?P<b_n>\d{1,12})\s{0,3}/\s{0,3}(?P<b_tot>\d{1,12})\s{0,3}\]"
+    r"|(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12})"
+    r"|(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9})"
+    r"|(?<![\w])(?P<kind>(?i:global[_ ]step|num_updates|updates?|step|iter(?:ation)?|it|"
+    r"batch(?:[_ ]idx)?|epoch|ep))['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
+    r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.])"
+    r"|^\s{0,4}(?P<tt_ep>\d{1,6})\|(?P<tt_step>\d{1,12})\|"  # torchtune: epoch|step|Loss: ...
+    r"|^\s{0,4}(?P<lead>\d{1,12})(?::\s|\s{1,3}\|)"
+    r"|(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
+    r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|第\s{0,2}(?P<cjk_step>\d{1,12})\s{0,2}步"
+    r"|(?:步数?|迭代次?数?|训练次数)\s{0,2}[:=：]?\s{0,2}(?P<cjk_step2>\d{1,12})"
+    r"|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9})"
 )
-_EPOCH = re.compile(
-    r"(?i:(?<![\w])epoch\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(\d{1,9})(?![\w.]))"
-    r"|第\s{0,2}(\d{1,9})\s{0,2}轮|轮次?\s{0,2}[:=：]?\s{0,2}(\d{1,9})"
-)
+_STEP_KINDS = {"global step": 0, "global_step": 0, "num_updates": 0, "updates": 1, "update": 1}
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
 )
 
 
-def _first_int(pattern: re.Pattern[str], text: str) -> int | None:
-    match = pattern.search(text)
-    if match is None:
-        return None
-    return int(next(g for g in match.groups() if g is not None))
+class Position(NamedTuple):
+    step: int | None
+    epoch: float | None
+    batch: int | None
+    batches_per_epoch: int | None  # the total printed beside a batch counter
+
+
+def position(segment: str) -> Position:
+    """Where a line or redraw segment says training is."""
+    step: int | None = None
+    step_rank = 9
+    step_total: int | None = None
+    epoch: float | None = None
+    batch: int | None = None
+    batch_total: int | None = None
+    for match in _POSITION.finditer(segment):
+        groups = match.groupdict()
+        if groups["b_ep"] is not None or groups["t_ep"] is not None:
+            ep, n, tot = (
+                (groups["b_ep"], groups["b_n"], groups["b_tot"])
+                if groups["b_ep"] is not None
+                else (groups["t_ep"], groups["t_n"], groups["t_tot"])
+            )
+            epoch = float(ep) if epoch is None else epoch
+            if batch is None:
+                batch, batch_total = int(n), int(tot)
+        elif groups["ep_f"] is not None:
+            epoch = float(groups["ep_f"]) if epoch is None else epoch
+        elif groups["kind"] is not None:
+            kind = groups["kind"].lower()
+            n = int(groups["n"])
+            tot = int(groups["tot"]) if groups["tot"] else None
+            if kind in ("epoch", "ep"):
+                epoch = float(n) if epoch is None else epoch
+            elif kind.startswith("batch"):
+                if batch is None:
+                    batch, batch_total = n, tot
+            else:
+                rank = _STEP_KINDS.get(kind, 2)
+                if rank < step_rank:
+                    step, step_rank, step_total = n, rank, tot
+        elif groups["tt_ep"] is not None:
+            epoch = float(groups["tt_ep"]) if epoch is None else epoch
+            step, step_rank = int(groups["tt_step"]), 1
+        elif groups["lead"] is not None:
+            if step is None:
+                step, step_rank = int(groups["lead"]), 3
+        elif groups["ep_pre"] is not None or groups["cjk_ep"] is not None or groups["cjk_ep2"]:
+            found = groups["ep_pre"] or groups["cjk_ep"] or groups["cjk_ep2"]
+            epoch = float(found) if epoch is None else epoch
+        elif step is None:
+            step, step_rank = int(groups["cjk_step"] or groups["cjk_step2"]), 2
+    if epoch is not None and step is not None and step_total is not None and step_rank >= 2:
+        # ``epoch:49 step: 0/19``: a counter within the epoch, not a global step
+        if batch is None:
+            batch, batch_total = step, step_total
+        step = None
+    return Position(step, epoch, batch, batch_total if epoch is not None else None)
 
 
 _SEGMENT_END = re.compile(r"[\r\n]")
@@ -74,23 +187,81 @@ def _segment_end(text: str, pos: int) -> int:
     return match.start() if match else len(text)
 
 
+# A table row: numbers (a unit such as ``1.04s`` allowed) separated by spaces, tabs, commas,
+# semicolons or pipes, and nothing else on the line.
+_NUMBER = (
+    r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:%|s|ms)?"
+    r"|(?:nan|NaN|NAN|inf|Inf|INF)(?:\.0)?|1\.#\w{2,6})"
+)
+_ROW = re.compile(
+    r"(?m)^[ \t|]{0,40}(?:" + _NUMBER + r")(?:[ \t]{0,40}[ \t,;|][ \t]{0,40}(?:" + _NUMBER + r"))+"
+    r"[ \t,;|]{0,40}\r?$"
+)
+_DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
+_RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
+_CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
+_TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
+_POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "step"}
+_POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step", "it": "step"}
+
+
+def _cells(line: str) -> list[str]:
+    return [c for c in _CELL_SPLIT.split(line.strip().strip("|").strip()) if c]
+
+
+def _header_cells(header: str, width: int, row: str) -> list[str] | None:
+    """Split a header line into ``width`` names, the way its rows are split."""
+    text = header.strip().strip("|").strip()
+    if "," in row or ";" in row:
+        options = [re.split(r"\s*[,;]\s*", text)]
+    elif "\t" in row:
+        options = [text.split("\t")]
+    else:
+        options = [re.split(r"\s{2,}|\s*\|\s*", text), text.split()]
+    for names in options:
+        names = [n.strip().strip("'\"") for n in names if n.strip()]
+        if len(names) in (width, width - 1):  # width - 1: pandas prints an index column
+            return names
+    return None
+
+
+class _Table:
+    """The table being read: its column names (None: headerless) and its last row's line."""
+
+    def __init__(self, names: list[str] | None, width: int, index_column: bool) -> None:
+        self.names = names
+        self.width = width
+        self.index_column = index_column
+        self.last_line = 0
+        self.pending: list[tuple[int, list[str]]] = []  # headerless rows kept until a second one
+
+
 class PlainParser(Parser):
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
         self.epoch: int | None = None
+        self.table: _Table | None = None
+        self.first_epoch: int | None = None
+        self.step: int | None = None  # the last step printed, for lines that print none
 
     def feed(self, chunk: Chunk) -> None:
+        self._pairs(chunk)
+        self._tables(chunk)
+
+    # -- name <sep> value ---------------------------------------------------------
+    def _pairs(self, chunk: Chunk) -> None:
         text = chunk.text
         lines = LineCounter(chunk)
         out = self.out
-        segment_start = line_start = 0
+        line_start = 0
         segment_end = 0
-        segment = ""
         line = 0
         step: int | None = None
         batch: int | None = None
-        epoch: int | None = None
-        val_context = False
+        epoch: float | None = None
+        val_from = -1
+        label = ""
+        grouped = False
         for match in _SCAN.finditer(text):
             mark = match.group("mark") or match.group("cjk_mark")
             if mark is not None:
@@ -105,36 +276,171 @@ class PlainParser(Parser):
                 segment_end = _segment_end(text, pos)
                 segment = text[segment_start:segment_end]
                 line = lines.at(pos)
-                step = _first_int(_STEP, segment)
-                batch = _first_int(_BATCH, segment)
-                epoch = _first_int(_EPOCH, segment)
+                step, epoch, batch, per_epoch = position(segment)
+                if step is None and batch is not None and per_epoch and epoch is not None:
+                    step = self._derived_step(epoch, batch, per_epoch)
+                if step is None:  # a continuation line (Caffe's net outputs, ``>>> loss_cls``)
+                    step = self.step
+                self.step = step
                 if epoch is None:
                     epoch = self.epoch
-                val_context = _VAL_CONTEXT.search(segment) is not None
-                out.start_group()
+                val = _VAL_CONTEXT.search(segment)
+                val_from = segment_start + val.start() if val else -1
+                label = ""
+                grouped = False  # the group starts with the segment's first record, not before
+            if match.group("label") is not None:
+                label = match.group("label").lower()
+                continue
+            if match.group("u_val") is not None:
+                value = to_float(match.group("u_val"))
+                if value is not None:
+                    phase = "val" if match.group("u_phase") == "val" else "train"
+                    if not grouped:
+                        out.start_group()
+                        grouped = True
+                    out.add(
+                        line,
+                        "loss" if phase == "train" else "val_loss",
+                        value,
+                        epoch=float(match.group("u_ep")),
+                        batch=int(match.group("u_n")),
+                        phase=phase,
+                    )
+                continue
             key = match.group("key")
             if not is_metric_key(key):
-                if key.lower() == "epoch":
+                if label:
+                    key = f"{label}_{key}"
+                elif key.lower() == "epoch":
                     value = to_float(match.group("val"))
-                    if value is not None and value == value:
+                    if value is not None and value == value and abs(value) < 2**31:
                         self.epoch = int(value)
-                continue
+                    continue
+                else:
+                    continue
             value = to_float(match.group("val"))
             if value is None:
                 continue
             canon = canonical_name(key)
-            phase = (
-                "val"
-                if canon.startswith("val_") or (val_context and canon in ("loss", "accuracy"))
-                else "train"
-            )
+            phase = "train"
+            if canon.startswith("val_"):
+                phase = "val"
+            elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
+                phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
+            if not grouped:
+                out.start_group()
+                grouped = True
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
+
+    def _derived_step(self, epoch: float, batch: int, per_epoch: int) -> int:
+        """A global step for ``[epoch][batch/total]``: batches since the first epoch the log shows."""
+        if self.first_epoch is None:
+            self.first_epoch = int(epoch)
+        return max(0, (int(epoch) - self.first_epoch) * per_epoch + batch)
+
+    # -- tables ---------------------------------------------------------------------
+    def _tables(self, chunk: Chunk) -> None:
+        text = chunk.text
+        if _ROW.search(text) is None:
+            return
+        lines = LineCounter(chunk)
+        for match in _ROW.finditer(text):
+            row = match.group().rstrip("\r")
+            cells = _cells(row)
+            if not any(_DECIMAL.search(c) for c in cells):
+                continue
+            line = lines.at(match.start())
+            table = self.table
+            if table is None or line != table.last_line + 1 or len(cells) != table.width:
+                table = self.table = self._start_table(text, match.start(), row, len(cells))
+            table.last_line = line
+            self._row(table, line, cells)
+
+    def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
+        """A new block of rows: its header is the line above (a rule line between allowed)."""
+        end = start - 1
+        for _ in range(2):
+            if end <= 0:
+                break
+            begin = text.rfind("\n", 0, end) + 1
+            above = text[begin:end].split("\r")[-1]
+            if _RULE_LINE.match(above) and above.strip():
+                end = begin - 1
+                continue
+            names = _header_cells(above, width, row) if _ROW.match(above) is None else None
+            if names is not None and any(c.isalpha() for c in "".join(names)):
+                return _Table(names, width, index_column=len(names) == width - 1)
+            break
+        return _Table(None, width, index_column=False)
+
+    def _row(self, table: _Table, line: int, cells: list[str]) -> None:
+        if table.index_column:
+            cells = cells[1:]
+        if table.names is None:
+            table.pending.append((line, cells))
+            if len(table.pending) < 2:
+                return
+            rows, table.pending = table.pending, []
+            for row_line, row_cells in rows:
+                self._headerless_row(row_line, row_cells)
+            table.pending = []
+            table.names = []  # from now on every row of the block is read at once
+            return
+        if not table.names:
+            self._headerless_row(line, cells)
+            return
+        self._named_row(table.names, line, cells)
+
+    def _named_row(self, names: list[str], line: int, cells: list[str]) -> None:
+        step: int | None = None
+        epoch: float | None = None
+        values: list[tuple[str, float]] = []
+        for name, cell in zip(names, cells, strict=False):
+            value = to_float(cell.rstrip("%").removesuffix("ms").rstrip("s"))
+            if value is None:
+                continue
+            where = _POSITION_WORDS.get(name.lower())
+            if where == "step" and value == value and abs(value) < 2**31:
+                step = int(value)
+            elif where == "epoch" and value == value and abs(value) < 2**31:
+                epoch = value
+            elif not _TIME_WORDS.match(name):
+                values.append((name, value))
+        self._add_row(line, values, step, epoch)
+
+    def _headerless_row(self, line: int, cells: list[str]) -> None:
+        step: int | None = None
+        values: list[tuple[str, float]] = []
+        for i, cell in enumerate(cells):
+            if cell.endswith("s") and not cell.lower().endswith(("nan", "inf")):
+                continue  # a duration (``1.04s``)
+            value = to_float(cell.rstrip("%"))
+            if value is None:
+                continue
+            if i == 0 and _DECIMAL.search(cell) is None:
+                step = int(value) if abs(value) < 2**31 else None
+            elif not values:
+                values.append(("loss", value))
+            else:
+                values.append((f"column_{i + 1}", value))
+        self._add_row(line, values, step, self.epoch)
+
+    def _add_row(
+        self, line: int, values: list[tuple[str, float]], step: int | None, epoch: float | None
+    ) -> None:
+        if not values:
+            return
+        self.out.start_group()
+        for name, value in values:
+            phase = "val" if canonical_name(name).startswith("val_") else "train"
+            self.out.add(line, name, value, step=step, epoch=epoch, phase=phase)
 
 
 class PlainFormat(LogFormat):
     id = "plain"
     title = (
-        "Plain text: print loops, logging lines, Caffe, detectron2/mmcv, key=value, Chinese keys"
+        "Generic reader: print loops, logging lines, tables, JSON lines, Caffe, detectron2, mmcv, "
+        "fairseq, Megatron, Chinese keys"
     )
     samples = (
         ("epoch 1 step 100 loss 0.5321 lr 0.001", {"loss": 0.5321, "lr": 0.001}),
@@ -154,6 +460,26 @@ class PlainFormat(LogFormat):
         ("epoch\t3\tloss\t-nan\tacc\t0.1", {"loss": float("nan"), "accuracy": 0.1}),
         ("[rank1]: step 20 | loss tensor(nan, grad_fn=<NllLossBackward0>)", {"loss": float("nan")}),
         ("第2轮 步数 40 损失: 0.6931 学习率: 0.001", {"loss": 0.6931, "lr": 0.001}),
+        (
+            "9856: nGT 39, recall 0, proposals 0, loss: x 1692.913574, y 1690.920166, w nan, total nan",
+            {"loss_x": 1692.913574, "loss": float("nan")},
+        ),
+        (
+            "Epoch 1 | iter 1 step 1 | loss train: 2.063, val: n/a | iter time: 1557.97 ms",
+            {"loss": 2.063},
+        ),
+        ("| epoch 001 | loss 2.31 | lr 0.0005 | gnorm 1.2 |", {"loss": 2.31, "grad_norm": 1.2}),
+        ('{"step": 10, "loss": 2.3, "lr": 1e-05}', {"loss": 2.3, "lr": 1e-05}),
+        (
+            "  epoch    trn loss    val loss    trn/val    valid acc  dur\n"
+            "-------  ----------  ----------  ---------  -----------  -----\n"
+            "      1     2.30064     2.28850    1.00531      0.11250  1.42s",
+            {"loss": 2.30064, "val_loss": 2.2885},
+        ),
+        (
+            "    241       1.62136       3.61951\n    242           nan           nan",
+            {"loss": float("nan")},
+        ),
     )
 
     def sniff(self, head: str) -> float:
