@@ -114,20 +114,28 @@ def resolve_inputs(names: list[str]) -> list[Source]:
 def list_log_files(directory: Path) -> list[Path]:
     """The log-like files below a directory, in a stable order.
 
-    A Lightning ``version_N`` folder gives its ``metrics.csv``; checkpoints,
-    hyper-parameter files and hidden files are passed over.
+    A Lightning ``version_N`` folder gives its ``metrics.csv`` (its TensorBoard event
+    file only when the folder holds nothing else); checkpoints, hyper-parameter files
+    and hidden files are passed over.
     """
     found = []
+    event_files = []
     for path in sorted(directory.rglob("*")):
         if not path.is_file() or any(
             part.startswith(".") for part in path.relative_to(directory).parts
         ):
             continue
-        if path.name in _SKIP_NAMES or path.name.startswith("events.out.tfevents"):
+        if path.name.startswith("events.out.tfevents"):
+            event_files.append(path)
+        elif path.name in _SKIP_NAMES:
             continue
-        if path.suffix.lower() in LOG_SUFFIXES or path.suffix == "":
+        elif path.suffix.lower() in LOG_SUFFIXES or path.suffix == "":
             found.append(path)
-    return found
+    # A run folder (Lightning's version_N) with a metrics.csv or a log is read from those;
+    # its event file repeats the same scalars. A folder with only event files is read from them.
+    folders_with_logs = {path.parent for path in found}
+    found += [path for path in event_files if path.parent not in folders_with_logs]
+    return sorted(found)
 
 
 def open_binary(source: Source) -> BinaryIO:

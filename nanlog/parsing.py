@@ -13,17 +13,29 @@ from nanlog.formats import get_format, make_parser
 from nanlog.formats.base import Parser, scan_events
 from nanlog.io import Chunk, Source, TextReader, decompressed, describe, open_binary
 from nanlog.model import Run, SeriesBuilder
+from nanlog.tfevents import is_event_file, read_event_file
 
 
 def parse_source(source: Source, input_format: str | None = None) -> Run:
     """Read one source into a Run; raise NanlogError when it holds no training metrics."""
     fmt = get_format(input_format) if input_format else None
     stream = open_binary(source)
+    if source.path is not None and is_event_file(source.path, _peek_head(stream)):
+        stream.close()
+        return read_event_file(source.path, source.name)
     try:
         return _parse_stream(stream, source.name, describe(source), fmt_id=fmt.id if fmt else None)
     finally:
         if not source.is_stdin:
             stream.close()
+
+
+def _peek_head(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    try:
+        return bytes(peek(64)[:64]) if peek is not None else b""
+    except (OSError, ValueError, EOFError):
+        return b""
 
 
 def parse_stream(stream: BinaryIO, name: str = "-", input_format: str | None = None) -> Run:
