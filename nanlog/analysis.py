@@ -18,9 +18,30 @@ from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
 from nanlog.names import canonical_name
 
 TRAIN = PHASES.index("train")
-# Values this large are divergence even without a NaN (float32 overflows near 3.4e38).
-HUGE = 1e30
+# A loss this large is divergence even without a NaN and without a start to compare with
+# (an excerpt of a log): real losses are O(0.01-1000), sums over large images O(1e4).
+ABSURD = 1e8
 DIVERGENCE_FACTOR = 1e3  # times the loss at the start of training
+# A dynamic loss scale this small means float16 overflowed at nearly every step.
+SCALE_COLLAPSE = 1e-2
+OVERFLOW_STORM = 20  # overflow messages: a few at start-up are the scaler finding its level
+# Messages that say the run failed even when no number was printed as NaN.
+PROBLEM_EVENTS = frozenset(
+    {
+        "label_out_of_range",
+        "anomaly",
+        "invalid_loss",
+        "nan_histogram",
+        "nonfinite_monitor",
+        "nonfinite_norm",
+        "nonfinite_check",
+        "diverged",
+        "loss_scale_min",
+    }
+)
+_SCALE_TO = re.compile(
+    r"(?:reducing (?:loss scale )?to|setting loss scale to:?)\s{0,3}([-+.\deE]{1,30})"
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +184,57 @@ class Analysis:
 
     @property
     def is_problem(self) -> bool:
-        return self.brk is not None or self.divergence is not None
+        return (
+            self.brk is not None
+            or self.divergence is not None
+            or bool(self.failure_events)
+            or self.scale_collapse is not None
+        )
+
+    @cached_property
+    def failure_events(self) -> list[Event]:
+        """Messages that show a failure: the framework's own, a collapsed loss scale, a storm."""
+        found = [e for e in self.run.events if e.kind in PROBLEM_EVENTS]
+        overflows = self.events("overflow")
+        scales = [(e, scale_in(e.text)) for e in overflows]
+        collapsed = [e for e, scale in scales if scale is not None and scale <= SCALE_COLLAPSE]
+        found += collapsed[:1]
+        if len(overflows) >= OVERFLOW_STORM and not collapsed:
+            found.append(overflows[0])
+        return sorted(found, key=lambda e: e.line)
+
+    @cached_property
+    def loss_break(self) -> int | None:
+        """Where the training loss itself first turned non-finite (index into the loss curve)."""
+        return None if self.loss is None else self.loss.first_nonfinite()
+
+    @cached_property
+    def scale_collapse(self) -> tuple[float, int] | None:
+        """The smallest loss scale the log shows, and its line, when it collapsed."""
+        found: list[tuple[float, int]] = []
+        for event in self.events("overflow"):
+            scale = scale_in(event.text)
+            if scale is not None:
+                found.append((scale, event.line))
+        curve = self.curve("loss_scale")
+        if curve is not None:
+            finite = np.flatnonzero(np.isfinite(curve.values))
+            if len(finite):
+                i = int(finite[np.argmin(curve.values[finite])])
+                found.append((float(curve.values[i]), curve.place(i)[0]))
+        low = min(found, default=None)
+        return low if low is not None and low[0] <= SCALE_COLLAPSE else None
+
+
+def scale_in(text: str) -> float | None:
+    """The loss scale an overflow message sets (``reducing to 0``, ``setting loss scale to: 0.5``)."""
+    match = _SCALE_TO.search(text)
+    if match is None:
+        return None
+    try:
+        return float(match.group(1).rstrip("."))
+    except ValueError:
+        return None
 
 
 # The metrics the rules read; other metrics get a curve only when they break first.
@@ -202,7 +273,18 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
     return curves
 
 
+# What a log says about the trainer that wrote it, most specific first: a detectron2 log
+# mentions torch too, but its remedies are SOLVER.BASE_LR, not torch.optim.
 _FRAMEWORK_HINTS = (
+    ("detectron2", re.compile(r"detectron2|\bd2\.(?:engine|utils|data|checkpoint)")),
+    (
+        "mmdet",
+        re.compile(r" - mm(?:det|ocr|seg|cls|pose|rotate|engine|action|pretrain) - |mmengine|mmcv"),
+    ),
+    ("yolo", re.compile(r"ultralytics|yolov5|YOLOv5|YOLOv8|Ultralytics")),
+    ("fairseq", re.compile(r"fairseq|\btrain_inner\b|num_updates")),
+    ("deepspeed", re.compile(r"\[deepspeed\]|deepspeed|DeepSpeed")),
+    ("megatron", re.compile(r"[Mm]egatron|consumed samples:")),
     ("hf", re.compile(r"transformers|Trainer\b|trainer_state")),
     ("lightning", re.compile(r"lightning|LOCAL_RANK|GPU available")),
     ("keras", re.compile(r"keras|tensorflow|tf\.")),
@@ -213,27 +295,37 @@ _FRAMEWORK_HINTS = (
 def guess_framework(run: Run) -> str:
     """Which framework's words the remedies should use."""
     by_format = {"keras": "keras", "lightning": "lightning", "hf_trainer": "hf"}
+    text = " ".join([run.head_hint, *(e.text for e in run.events[:50])])
+    for framework, pattern in _FRAMEWORK_HINTS[:6]:  # trainers that a format id cannot name
+        if pattern.search(text):
+            return framework
     if run.format in by_format:
         return by_format[run.format]
-    text = " ".join([run.head_hint, *(e.text for e in run.events[:50])])
-    for framework, pattern in _FRAMEWORK_HINTS:
+    for framework, pattern in _FRAMEWORK_HINTS[6:]:
         if pattern.search(text):
             return framework
     return "generic"
 
 
 def _is_benign_grad_norm(curves: dict[str, Curve]) -> bool:
-    """A few non-finite grad norms that the loss shrugs off: the fp16 loss scaler backing off."""
+    """A few non-finite grad norms that the loss shrugs off: the fp16 loss scaler backing off.
+
+    Either the loss goes on finite (and not a filter's 0) for several records, or the grad
+    norm itself is finite again later while the loss never broke.
+    """
     grad = curves.get("grad_norm")
     loss = curves.get("loss")
     if grad is None or loss is None:
         return False
     bad = np.flatnonzero(~grad.finite)
-    if len(bad) > 3:
+    if len(bad) > 3 or not np.isfinite(loss.values).all():
         return False
     later_loss = loss.after(grad.index[bad[-1]] + 1).values
+    later_grad = grad.values[bad[-1] + 1 :]
+    recovered = len(later_grad) >= 1 and bool(np.isfinite(later_grad).all())
+    loss_goes_on = len(later_loss) >= 1 and bool((later_loss != 0.0).all())
     return bool(
-        len(later_loss) >= 3 and np.isfinite(later_loss).all() and (later_loss != 0.0).any()
+        (len(later_loss) >= 3 and (later_loss != 0.0).any()) or (recovered and loss_goes_on)
     )
 
 
@@ -306,22 +398,19 @@ def _loss_on_same_line(s: SeriesBuilder, candidates: np.ndarray, position: int) 
 def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
     for metric in ("loss", "val_loss"):
         curve = curves.get(metric)
-        if curve is None or len(curve) < 2:
+        if curve is None or not len(curve):
             continue
         values = np.abs(curve.values)
-        # Measured against where training started, not against its lowest point: a loss
-        # that touched 1e-7 and spiked back to 1 is noisy, not diverging.
-        start = max(float(np.median(values[:5])), 1e-12)
-        factor = values / start
-        hits = np.flatnonzero((values >= HUGE) | ((factor >= DIVERGENCE_FACTOR) & (values >= 1.0)))
+        # Measured against where training started (its first positive values), not against
+        # its lowest point: a loss that fell to 0 or touched 1e-7 and came back is not diverging.
+        positive = values[values > 0][:5]
+        start = float(np.median(positive)) if len(positive) else 0.0
+        factor = values / start if start > 0 else np.zeros_like(values)
+        grew = (factor >= DIVERGENCE_FACTOR) & (values >= 1.0) & (values > values[0])
+        hits = np.flatnonzero((values >= ABSURD) | (grew if len(values) >= 2 else False))
         if len(hits):
             i = int(hits[0])
-            return Divergence(
-                metric,
-                float(curve.values[i]),
-                *curve.place(i),
-                float(factor[i]),
-            )
+            return Divergence(metric, float(curve.values[i]), *curve.place(i), float(factor[i]))
     return None
 
 
@@ -336,6 +425,15 @@ def _hidden_zero(curves: dict[str, Curve], brk: Break) -> int | None:
     before = loss.before(brk.position)
     zero = np.flatnonzero((before.values == 0.0)[1:] & (np.abs(before.values[:-1]) > ZERO_AFTER))
     return int(before.index[zero[0] + 1]) if len(zero) else None
+
+
+def hiding_mechanism(framework: str) -> str:
+    """What hides a NaN loss behind a finite number, in the framework's own terms."""
+    if framework == "hf":
+        return "the Trainer's logging_nan_inf_filter, on by default"
+    if framework in ("fairseq", "deepspeed", "megatron", "mmdet", "detectron2"):
+        return "an fp16 loss scaler skipping the step, or a running average that ignores NaN"
+    return "a logger that filters or averages away non-finite values, or a skipped step"
 
 
 def analyse(run: Run) -> Analysis:
@@ -353,6 +451,6 @@ def analyse(run: Run) -> Analysis:
             notes.append(
                 f"the printed loss dropped to exactly 0 at line {run.series.line[zero]}, before "
                 f"{brk.name} turned {'nan' if math.isnan(brk.value) else brk.value}: the loss was hidden "
-                "(e.g. the Trainer's logging_nan_inf_filter), it did not converge"
+                f"({hiding_mechanism(analysis.framework)}), it did not converge"
             )
     return analysis

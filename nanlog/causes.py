@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FRAMEWORKS = ("keras", "pytorch", "lightning", "hf", "generic")
+FRAMEWORKS = (
+    "keras",
+    "pytorch",
+    "lightning",
+    "hf",
+    "detectron2",
+    "mmdet",
+    "yolo",
+    "fairseq",
+    "deepspeed",
+    "megatron",
+    "generic",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,18 @@ CAUSES: tuple[Cause, ...] = (
             "hf": (
                 "Keep gradient clipping on: TrainingArguments(max_grad_norm=1.0) (0 disables it).",
             ),
+            "detectron2": (
+                "Enable clipping: SOLVER.CLIP_GRADIENTS.ENABLED True, SOLVER.CLIP_GRADIENTS.CLIP_TYPE "
+                "norm, SOLVER.CLIP_GRADIENTS.CLIP_VALUE 1.0.",
+            ),
+            "mmdet": (
+                "Clip in the optimizer wrapper: optim_wrapper = dict(clip_grad=dict(max_norm=35, "
+                "norm_type=2)) (mmcv 1.x: optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))).",
+            ),
+            "yolo": ("Lower lr0 and keep warmup_epochs (ultralytics clips at norm 10 already).",),
+            "fairseq": ("Clip with --clip-norm 0.1 (0 disables clipping).",),
+            "deepspeed": ('Set "gradient_clipping": 1.0 in the DeepSpeed config.',),
+            "megatron": ("Clip with --clip-grad 1.0.",),
         },
     ),
     Cause(
@@ -80,6 +104,26 @@ CAUSES: tuple[Cause, ...] = (
             ),
             "hf": (
                 "Lower TrainingArguments(learning_rate=...) and add warmup_steps=... (or warmup_ratio=0.1).",
+            ),
+            "detectron2": (
+                "Scale SOLVER.BASE_LR with SOLVER.IMS_PER_BATCH (linear rule: the model zoo's 0.02 is for "
+                "16 images on 8 GPUs; 1 GPU with 2 images wants 0.0025) and keep SOLVER.WARMUP_ITERS.",
+            ),
+            "mmdet": (
+                "The config's lr is for 8 GPUs x 2 images: divide it by 8 on one GPU, or set "
+                "auto_scale_lr = dict(enable=True, base_batch_size=16); keep the LinearLR warm-up.",
+            ),
+            "yolo": ("Lower lr0 (e.g. lr0=0.001) and keep warmup_epochs=3.",),
+            "fairseq": (
+                "Lower --lr and warm up: --lr-scheduler inverse_sqrt --warmup-updates 4000; a larger "
+                "--max-tokens or --update-freq needs a smaller --lr.",
+            ),
+            "deepspeed": (
+                'Lower the optimizer\'s "lr" in the DeepSpeed config and warm up with the WarmupLR '
+                'scheduler ("warmup_max_lr", "warmup_num_steps").',
+            ),
+            "megatron": (
+                "Lower --lr and warm up with --lr-warmup-iters (or --lr-warmup-fraction).",
             ),
         },
     ),
@@ -110,6 +154,14 @@ CAUSES: tuple[Cause, ...] = (
                 "Check the scheduler passed in Trainer(optimizers=(optimizer, scheduler)) or "
                 "lr_scheduler_type/num_training_steps: a schedule shorter than the run goes invalid.",
             ),
+            "detectron2": (
+                "Check SOLVER.STEPS, SOLVER.GAMMA and SOLVER.MAX_ITER against each other.",
+            ),
+            "mmdet": (
+                "Check param_scheduler: its end/milestones must fit max_epochs or max_iters.",
+            ),
+            "fairseq": ("Check --lr-scheduler's arguments (--warmup-updates, --max-update).",),
+            "megatron": ("Check --lr-decay-iters / --lr-decay-style against --train-iters.",),
         },
     ),
     Cause(
@@ -143,6 +195,13 @@ CAUSES: tuple[Cause, ...] = (
                 "If you override compute_loss, use torch.nn.functional.cross_entropy on logits and clamp "
                 "inside log/sqrt.",
             ),
+            "detectron2": (
+                "Look for degenerate boxes (zero width/height) and custom losses; the Smooth L1 / GIoU "
+                "terms divide by box sizes.",
+            ),
+            "mmdet": (
+                "Check custom losses and boxes of zero size; mmdet's IoU losses take an eps.",
+            ),
         },
     ),
     Cause(
@@ -173,6 +232,16 @@ CAUSES: tuple[Cause, ...] = (
                 "Check the tokenised/processed dataset for NaN in float features and for empty examples; "
                 "with the default logging_nan_inf_filter the printed loss hides the NaN (watch grad_norm).",
             ),
+            "detectron2": (
+                "Check the dataset's annotations: boxes inside the image with positive width and "
+                "height (DatasetCatalog.get(name) and a loop over 'annotations').",
+            ),
+            "mmdet": (
+                "Filter bad samples: filter_cfg=dict(filter_empty_gt=True, min_size=32); inspect the "
+                "data with tools/analysis_tools/browse_dataset.py.",
+            ),
+            "yolo": ("Check the label files: normalised xywh in [0, 1], class ids < nc.",),
+            "fairseq": ("Re-run fairseq-preprocess and drop empty or over-long samples.",),
         },
     ),
     Cause(
@@ -203,6 +272,12 @@ CAUSES: tuple[Cause, ...] = (
                 "Set num_labels in the model config to the number of classes and check the dataset's "
                 "label column (np.unique).",
             ),
+            "detectron2": ("Set MODEL.ROI_HEADS.NUM_CLASSES to the dataset's number of classes.",),
+            "mmdet": (
+                "Set num_classes in the heads to the dataset's number of classes and "
+                "metainfo=dict(classes=...) in the dataset.",
+            ),
+            "yolo": ("Make nc in data.yaml match the class ids in the label files.",),
         },
     ),
     Cause(
@@ -254,9 +329,70 @@ CAUSES: tuple[Cause, ...] = (
             ),
             "lightning": ("Use Trainer(precision='bf16-mixed') instead of '16-mixed'.",),
             "hf": ("Use TrainingArguments(bf16=True) instead of fp16=True.",),
+            "detectron2": ("Turn AMP off (SOLVER.AMP.ENABLED False) or train in float32.",),
+            "mmdet": (
+                "Use dynamic loss scaling: optim_wrapper = dict(type='AmpOptimWrapper', "
+                "loss_scale='dynamic'), or train without fp16.",
+            ),
+            "yolo": ("Train with amp=False.",),
+            "fairseq": (
+                "Use --bf16 (or --memory-efficient-fp16), lower --max-tokens / --update-freq, or "
+                "raise --min-loss-scale; --fp16-scale-tolerance 0.25 tolerates rare overflows.",
+            ),
+            "deepspeed": (
+                'Use "bf16": {"enabled": true} instead of "fp16"; with fp16 keep dynamic scaling '
+                '("loss_scale": 0) and "min_loss_scale": 1.',
+            ),
+            "megatron": ("Use --bf16 instead of --fp16.",),
         },
     ),
 )
+
+# How often each cause explains a NaN loss in public threads: the established causes of the
+# tuning half of ../shared/real_logs (scripts/real_logs_split.csv; 17 logs with a NaN or a
+# divergence), counted with add-one smoothing over the catalogue and "a cause outside it".
+# tests/test_priors.py recounts them. Rules' evidence updates these; with no evidence at
+# all the ranking is this table.
+PRIOR_COUNTS: dict[str, int] = {
+    "learning_rate_too_high": 6,
+    "mixed_precision_overflow": 3,
+    "bad_input_data": 2,
+    "label_out_of_range": 2,
+    "exploding_gradients": 1,
+    "unstable_loss_function": 1,
+    "wrong_output_activation": 0,
+    "invalid_learning_rate": 0,
+}
+OUTSIDE_COUNT = 2  # threads whose cause is outside the catalogue (other:*)
+_TOTAL = sum(PRIOR_COUNTS.values()) + OUTSIDE_COUNT + len(PRIOR_COUNTS) + 1
+PRIORS: dict[str, float] = {cause: (n + 1) / _TOTAL for cause, n in PRIOR_COUNTS.items()}
+OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
+
+# What the user can run to confirm or rule out each cause, said when the log cannot tell.
+CHECKS: dict[str, str] = {
+    "exploding_gradients": (
+        "log the gradient norm every step (clip_grad_norm_ returns it): a norm growing by orders of magnitude before the NaN confirms it"
+    ),
+    "learning_rate_too_high": (
+        "rerun with the learning rate divided by 10: if the NaN goes away or comes much later, the rate was too high"
+    ),
+    "invalid_learning_rate": (
+        "print the learning rate at every step (optimizer.param_groups[0]['lr']): it must stay finite and positive"
+    ),
+    "unstable_loss_function": (
+        "turn on anomaly detection (torch.autograd.set_detect_anomaly(True) / tf.debugging.enable_check_numerics()): it names the op (Log, Div, Sqrt) that made the NaN"
+    ),
+    "bad_input_data": (
+        "check the batches: np.isfinite(x).all() and np.isfinite(y).all() for every batch, and the batch at the NaN's step"
+    ),
+    "label_out_of_range": ("check the labels: y.min() >= 0 and y.max() < num_classes"),
+    "wrong_output_activation": (
+        "look at the last layer: logits (no activation) or softmax/sigmoid, never relu, before a cross-entropy"
+    ),
+    "mixed_precision_overflow": (
+        "rerun the same steps in float32 (or bf16): if the NaN disappears, float16 overflowed"
+    ),
+}
 
 BY_ID: dict[str, Cause] = {cause.id: cause for cause in CAUSES}
 ORDER: dict[str, int] = {cause.id: i for i, cause in enumerate(CAUSES)}

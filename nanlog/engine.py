@@ -1,9 +1,12 @@
 """Run the rules on a run, combine their evidence per cause, rank, build the Report.
 
-How evidence combines sits behind one function, :func:`combine`: a noisy-or,
-so independent observations reinforce each other (two 0.6 pieces give 0.84)
-and no amount of weak evidence reaches certainty. Ranking is by score, then by
-the catalogue order of causes, so it is stable.
+How evidence combines sits behind :func:`rank`: each cause starts from its prior (how
+often it explains NaN losses in public threads, :data:`nanlog.causes.PRIORS`), each piece
+of evidence multiplies it by a likelihood ratio (:func:`likelihood`: a 0.5 observation
+doubles it, a 0.9 one multiplies it by ten, counter-evidence divides), and the results are
+normalised together with the mass of causes outside the catalogue. A score is then the
+probability that the cause is the one, as far as the log tells; when no rule saw anything
+the ranking is the prior. Ties go to the catalogue order, so ranking is stable.
 """
 
 from __future__ import annotations
@@ -14,21 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nanlog.analysis import Analysis, Curve, analyse
-from nanlog.causes import BY_ID, ORDER
+from nanlog.analysis import Analysis, Curve, analyse, hiding_mechanism
+from nanlog.causes import BY_ID, CAUSES, CHECKS, ORDER, OUTSIDE_PRIOR, PRIORS
 from nanlog.model import Run
 from nanlog.rules import RULES, Evidence
 from nanlog.rules.base import fmt
-
-# Events that show a failure even when no number was printed as NaN.
-PROBLEM_EVENTS = (
-    "label_out_of_range",
-    "anomaly",
-    "invalid_loss",
-    "nan_histogram",
-    "nonfinite_monitor",
-    "nonfinite_norm",
-)
 
 
 @dataclass
@@ -60,30 +53,54 @@ class Report:
     error: str | None = None  # set when the input could not be read
 
 
-def combine(scores: list[float]) -> float:
-    """Noisy-or of independent evidence scores."""
-    return 1.0 - math.prod(1.0 - s for s in scores)
+MIN_SHOWN = 0.04  # causes less likely than this are left out of the ranking
+MAX_LIKELIHOOD = 30.0
+
+
+def likelihood(item: Evidence) -> float:
+    """The factor one observation applies to its cause's odds."""
+    score = min(item.score, 0.97)
+    if item.against:
+        return max(1.0 - score, 1.0 / MAX_LIKELIHOOD)
+    return min(1.0 + 3 * score / (1.0 - score), MAX_LIKELIHOOD)
 
 
 def rank(evidence: list[Evidence], framework: str) -> list[CauseResult]:
     by_cause: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         by_cause[item.cause].append(item)
+    weights = {
+        cause.id: PRIORS[cause.id] * math.prod(likelihood(e) for e in by_cause[cause.id])
+        for cause in CAUSES
+    }
+    total = sum(weights.values()) + OUTSIDE_PRIOR
     results = []
-    for cause_id, items in by_cause.items():
-        items.sort(key=lambda e: -e.score)
+    for cause_id, weight in weights.items():
+        score = weight / total
+        supported = any(not e.against for e in by_cause[cause_id])
+        if score < MIN_SHOWN and not supported:
+            continue
+        items = sorted(by_cause[cause_id], key=lambda e: (e.against, -e.score))
+        if not supported:
+            items.insert(0, _prior_evidence(cause_id))
         cause = BY_ID[cause_id]
         results.append(
             CauseResult(
-                cause_id,
-                round(combine([e.score for e in items]), 3),
-                cause.title,
-                items,
-                cause.remedies_for(framework),
+                cause_id, round(score, 3), cause.title, items, cause.remedies_for(framework)
             )
         )
     results.sort(key=lambda r: (-r.score, ORDER[r.id]))
     return results
+
+
+def _prior_evidence(cause_id: str) -> Evidence:
+    return Evidence(
+        "PRIOR",
+        cause_id,
+        PRIORS[cause_id],
+        "no sign in the log points at it; ranked by how often it explains NaN losses in "
+        f"public threads ({PRIORS[cause_id]:.0%})",
+    )
 
 
 def run_rules(analysis: Analysis) -> list[Evidence]:
@@ -108,12 +125,15 @@ def _shape(analysis: Analysis) -> str:
     if not len(values):
         return "the loss was never finite"
     first, last, low, high = values[0], values[-1], values.min(), values.max()
-    trend = "fell" if last < first else "rose"
-    text = f"the loss {trend} from {fmt(first)} to {fmt(last)} over {len(values)} logged values"
-    if trend == "fell" and low < last:
-        text += f" (lowest {fmt(low)})"
-    if trend == "rose" and high > 0 and first > 0:
-        text += f", {high / first:.3g}x"
+    if len(values) == 1 or fmt(first) == fmt(last):
+        text = f"the loss stayed at {fmt(last)} over {len(values)} logged value(s)"
+    else:
+        trend = "fell" if last < first else "rose"
+        text = f"the loss {trend} from {fmt(first)} to {fmt(last)} over {len(values)} logged values"
+        if trend == "fell" and low < last:
+            text += f" (lowest {fmt(low)})"
+        if trend == "rose" and high > 0 and first > 0 and high / first >= 1.5:
+            text += f", {high / first:.3g}x"
     if brk is not None:
         hidden = " (the printed loss hid it)" if brk.hidden else ""
         text += f", then {brk.metric} turned {fmt(brk.value)}{hidden}"
@@ -136,6 +156,20 @@ def _chart(analysis: Analysis, width: int = 60) -> dict[str, list[float]]:
             values = np.concatenate([values, after])
         chart[metric] = [float(v) for v in values[-width:]]
     return chart
+
+
+UNDECIDED = 0.6  # the second cause is at least this share of the first: the log cannot tell
+
+
+def _undecided(causes: list[CauseResult]) -> list[str]:
+    """Say plainly when the log cannot tell the top causes apart, and what would."""
+    if len(causes) < 2 or causes[1].score < UNDECIDED * causes[0].score:
+        return []
+    first, second = causes[0], causes[1]
+    return [
+        f"the log cannot tell {first.id} ({first.score:.2f}) from {second.id} "
+        f"({second.score:.2f}); to tell them apart: {CHECKS[first.id]}; {CHECKS[second.id]}"
+    ]
 
 
 def diagnose_run(run: Run) -> Report:
@@ -174,15 +208,15 @@ def diagnose_run(run: Run) -> Report:
             "step": d.step,
             "factor": d.factor,
         }
-    failure_events = [e for e in run.events if e.kind in PROBLEM_EVENTS]
-    report.problem = analysis.is_problem or bool(failure_events)
+    report.problem = analysis.is_problem
     if report.problem:
         report.causes = rank(run_rules(analysis), analysis.framework)
+        report.notes.extend(_undecided(report.causes))
         report.shape = _shape(analysis)
         report.chart = _chart(analysis)
         if brk is not None and brk.hidden:
             report.notes.append(
                 f"the printed loss stayed finite while {brk.name} was {fmt(brk.value)}: a hidden NaN "
-                "(e.g. the Trainer's logging_nan_inf_filter), not a recovery"
+                f"({hiding_mechanism(analysis.framework)}), not a recovery"
             )
     return report

@@ -1,13 +1,22 @@
 """Measure the diagnosis on a labelled corpus: top-1 / top-3 per cause, false alarms.
 
-The corpus is a CSV with at least ``file`` and ``fault`` (a cause id, or
-``healthy``); optional ``split`` (e.g. tune / holdout) and ``diagnosable``
-(``no`` for logs that cannot tell their fault, reported apart).
+Two corpora share this code:
+
+* the generated samples: a CSV with ``file`` and ``fault`` (a cause id, or
+  ``healthy``); optional ``split`` (tune / holdout) and ``diagnosable`` (``no``
+  for logs that cannot tell their fault, reported apart);
+* the real logs from public threads: ``labels.csv`` with ``primary_cause``
+  (a cause id, ``healthy`` or ``other:NAME``: a cause outside the catalogue,
+  reported apart, never a miss) and ``alternates``; the split comes from a
+  separate ``file,split`` CSV.
+
+A log that cannot be read counts as a refusal, and as a miss.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +36,8 @@ class Outcome:
     ranked: list[str]
     problem: bool
     error: str | None = None
+    alternates: tuple[str, ...] = ()
+    top_score: float = 0.0
 
     @property
     def top1(self) -> bool:
@@ -50,7 +61,19 @@ class Scores:
 
     @property
     def faulty(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.fault != "healthy" and o.diagnosable]
+        return [
+            o
+            for o in self.outcomes
+            if o.fault != "healthy" and o.diagnosable and not o.fault.startswith("other:")
+        ]
+
+    @property
+    def refusals(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.error]
+
+    @property
+    def top3_rate(self) -> float:
+        return sum(o.top3 for o in self.faulty) / max(1, len(self.faulty))
 
     @property
     def healthy(self) -> list[Outcome]:
@@ -83,6 +106,27 @@ class Scores:
         rows.append(
             f"| healthy (false alarms) | {len(self.healthy)} | {len(self.false_alarms)} alarms | |"
         )
+        others = [o for o in self.outcomes if o.fault.startswith("other:")]
+        if others:
+            rows.append(f"| other:* (not counted) | {len(others)} | | |")
+        rows.append(f"| refused (exit 2) | {len(self.refusals)} | | |")
+        return "\n".join(rows)
+
+    def calibration(self, bins: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 1.01)) -> str:
+        """Reliability: for logs whose top score falls in a bin, how often the top cause is right."""
+        rows = [
+            "| top score | logs | mean top score | top cause right |",
+            "|---|---:|---:|---:|",
+        ]
+        for low, high in itertools.pairwise(bins):
+            items = [o for o in self.faulty if low <= o.top_score < high]
+            if not items:
+                continue
+            mean = sum(o.top_score for o in items) / len(items)
+            rows.append(
+                f"| {low:.1f}-{min(high, 1.0):.1f} | {len(items)} | {mean:.2f} | "
+                f"{_rate(items, 'top1')} |"
+            )
         return "\n".join(rows)
 
 
@@ -91,23 +135,33 @@ def _rate(items: list[Outcome], attr: str) -> str:
     return f"{hits}/{len(items)} ({hits / len(items):.0%})"
 
 
-def evaluate(labels: Path, root: Path | None = None) -> Scores:
+def evaluate(labels: Path, root: Path | None = None, splits: Path | None = None) -> Scores:
+    """Diagnose every labelled log. ``root`` is where ``file`` paths start (the labels' folder's
+    parent for the samples); ``splits`` a ``file,split`` CSV for corpora that keep it apart."""
     root = root or labels.parent.parent
+    split_of: dict[str, str] = {}
+    if splits is not None:
+        with splits.open(encoding="utf-8") as handle:
+            split_of = {row["file"]: row["split"] for row in csv.DictReader(handle)}
     scores = Scores()
     with labels.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
+            fault = row.get("fault") or row.get("primary_cause") or ""
+            alternates = tuple(a for a in (row.get("alternates") or "").split(";") if a)
             outcome = Outcome(
                 row["file"],
-                row["fault"],
-                row.get("split") or "tune",
+                fault,
+                split_of.get(row["file"]) or row.get("split") or "tune",
                 (row.get("diagnosable") or "yes") != "no",
                 [],
                 False,
+                alternates=alternates,
             )
             try:
                 report = diagnose_run(parse(root / row["file"]))
                 outcome.ranked = [c.id for c in report.causes]
                 outcome.problem = report.problem
+                outcome.top_score = report.causes[0].score if report.causes else 0.0
             except NanlogError as exc:
                 outcome.error = str(exc)
             scores.outcomes.append(outcome)

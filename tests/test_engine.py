@@ -6,8 +6,10 @@ import io
 
 import pytest
 
-from nanlog.engine import Report, combine, diagnose_run
+from nanlog.causes import OUTSIDE_PRIOR, PRIORS
+from nanlog.engine import Report, diagnose_run, likelihood, rank
 from nanlog.parsing import parse_stream
+from nanlog.rules import Evidence
 
 
 def diagnose_text(text: str) -> Report:
@@ -54,15 +56,35 @@ def test_healthy_log_gets_no_causes_even_with_a_large_lr() -> None:
     assert not report.problem and report.causes == []
 
 
-@pytest.mark.parametrize(("scores", "expected"), [([0.6, 0.6], 0.84), ([0.95], 0.95), ([], 0.0)])
-def test_noisy_or(scores: list[float], expected: float) -> None:
-    assert combine(scores) == pytest.approx(expected)
+@pytest.mark.parametrize(
+    ("score", "against", "factor"), [(0.5, False, 4.0), (0.9, False, 28.0), (0.9, True, 0.1)]
+)
+def test_likelihood_of_one_observation(score: float, against: bool, factor: float) -> None:
+    assert likelihood(
+        Evidence("X", "bad_input_data", score, "s", against=against)
+    ) == pytest.approx(factor)
+
+
+def test_without_evidence_the_ranking_is_the_prior() -> None:
+    ranked = rank([], "generic")
+    total = sum(PRIORS.values()) + OUTSIDE_PRIOR
+    assert ranked[0].id == max(PRIORS, key=PRIORS.__getitem__)
+    assert ranked[0].score == pytest.approx(PRIORS[ranked[0].id] / total, abs=1e-3)
+    assert all(c.evidence and c.evidence[0].rule == "PRIOR" for c in ranked)
+    assert sum(c.score for c in ranked) < 1.0
+
+
+def test_evidence_moves_a_cause_up_and_counter_evidence_down() -> None:
+    supported = rank([Evidence("X", "label_out_of_range", 0.8, "s")], "generic")
+    assert supported[0].id == "label_out_of_range"
+    opposed = rank([Evidence("X", "learning_rate_too_high", 0.9, "s", against=True)], "generic")
+    assert "learning_rate_too_high" not in [c.id for c in opposed[:2]]
 
 
 def test_ranking_is_stable_and_explained() -> None:
     text = "epoch 1 step 1 loss 0.9\nepoch 1 step 2 loss 0.8\nepoch 1 step 3 loss 0.7\nepoch 1 step 4 loss nan\n"
     first, second = diagnose_text(text), diagnose_text(text)
     assert [c.id for c in first.causes] == [c.id for c in second.causes]
+    assert [c.score for c in first.causes] == sorted((c.score for c in first.causes), reverse=True)
     for cause in first.causes:
         assert cause.evidence and all(e.sentence and e.rule for e in cause.evidence)
-        assert cause.score == pytest.approx(combine([e.score for e in cause.evidence]), abs=1e-3)

@@ -135,7 +135,11 @@ class TextReporter(Reporter):
         if r.causes:
             console.print()
             console.print(Text("Why (most likely first)", style="bold"))
-            for i, cause in enumerate(r.causes, 1):
+            seen = [c for c in r.causes if any(e.rule != "PRIOR" for e in c.evidence)]
+            unseen = [c for c in r.causes if c not in seen]
+            if not seen:  # nothing in the log points anywhere: the prior ranking is the answer
+                seen, unseen = r.causes[:1], r.causes[1:]
+            for i, cause in enumerate(seen, 1):
                 head = Text()
                 head.append(cause.title, style="bold")
                 head.append(f"  {cause.score:.2f} ", style="dim")
@@ -147,6 +151,15 @@ class TextReporter(Reporter):
                 _hanging(console, f"  {i}. ", head)
                 for evidence in cause.evidence:
                     _hanging(console, "     · ", f"{evidence.sentence}  [{evidence.rule}]")
+            if unseen:
+                others = ", ".join(f"{c.id} {c.score:.2f}" for c in unseen)
+                _hanging(
+                    console,
+                    "  ",
+                    f"Also possible, with no sign in the log (ranked by how often each explains "
+                    f"NaN losses in public threads): {others}",
+                    style="dim",
+                )
             top = r.causes[0]
             console.print()
             framework = _FRAMEWORK_NAMES.get(r.framework, r.framework)

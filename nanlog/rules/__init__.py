@@ -5,20 +5,25 @@ from __future__ import annotations
 from nanlog.rules.accuracy import AccuracyAtChance
 from nanlog.rules.base import Evidence, Rule
 from nanlog.rules.learning_rate import (
+    FiniteLearningRate,
     LargeLearningRate,
+    NaNBeforeUpdates,
     NonFiniteLearningRate,
     RisingLearningRateAtBreak,
 )
 from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
 from nanlog.rules.precision import (
+    HalfPrecisionInUse,
     InfUnderHalfPrecision,
     LossScaleCollapse,
     OverflowMessages,
     SkippedOverflowSteps,
 )
 from nanlog.rules.shape import (
+    BlowUp,
     EarlyBlowUp,
     NonFiniteFromStart,
+    RecoveringNaN,
     SameBatchEachEpoch,
     SteadyGrowth,
     SuddenBreakAfterDecline,
@@ -30,14 +35,19 @@ RULES: tuple[Rule, ...] = (
     SuddenBreakAfterDecline(),
     NonFiniteFromStart(),
     SameBatchEachEpoch(),
+    BlowUp(),
+    RecoveringNaN(),
     NonFiniteLearningRate(),
     RisingLearningRateAtBreak(),
     LargeLearningRate(),
+    FiniteLearningRate(),
+    NaNBeforeUpdates(),
     AccuracyAtChance(),
     LossScaleCollapse(),
     OverflowMessages(),
     InfUnderHalfPrecision(),
     SkippedOverflowSteps(),
+    HalfPrecisionInUse(),
     LabelErrorMessage(),
     AnomalyOperation(),
     NanWeightsMessage(),

@@ -29,14 +29,15 @@ from nanlog.analysis import Analysis
 
 @dataclass(frozen=True)
 class Evidence:
-    """One observation that supports one cause."""
+    """One observation that supports one cause (or, with ``against``, speaks against it)."""
 
     rule: str
     cause: str
-    score: float  # 0..1: how strongly this observation alone points at the cause
+    score: float  # 0..1: how strongly this observation alone points at (or away from) the cause
     sentence: str  # what was seen, for a person
     line: int | None = None
     step: int | None = None
+    against: bool = False
 
 
 class Rule(ABC):
@@ -57,6 +58,11 @@ class Rule(ABC):
         step: int | None = None,
     ) -> Evidence:
         return Evidence(self.code, cause, max(0.0, min(1.0, score)), sentence, line, step)
+
+    def against(self, cause: str, score: float, sentence: str, line: int | None = None) -> Evidence:
+        """An observation that makes ``cause`` less likely (``score`` 0..1: how much)."""
+        text = f"against it: {sentence}"
+        return Evidence(self.code, cause, max(0.0, min(1.0, score)), text, line, None, True)
 
     @classmethod
     def documentation(cls) -> str:

@@ -86,9 +86,9 @@ class RisingLearningRateAtBreak(Rule):
 
     code = "LR02"
     name = "lr.rising-at-break"
-    causes = ("learning_rate_too_high", "invalid_learning_rate")
+    causes = ("learning_rate_too_high",)
     summary = "the learning rate is still rising when the loss breaks"
-    WINDOW = 4
+    WINDOW = 3
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         lr, brk = analysis.curve("lr"), analysis.brk
@@ -102,13 +102,6 @@ class RisingLearningRateAtBreak(Rule):
             "learning_rate_too_high",
             0.45,
             f"the learning rate was still rising ({fmt(values[0])} -> {fmt(values[-1])}) when the loss broke",
-            brk.line,
-            brk.step,
-        )
-        yield self.evidence(
-            "invalid_learning_rate",
-            0.3,
-            "a schedule still warming up when the loss breaks may peak too high",
             brk.line,
             brk.step,
         )
@@ -154,3 +147,78 @@ class LargeLearningRate(Rule):
             f"the learning rate is {fmt(float(finite.max()))}{where(*lr.place(i))}",
             *lr.place(i),
         )
+
+
+class FiniteLearningRate(Rule):
+    """What it detects:
+        The log prints the learning rate and every printed value is finite and not negative.
+
+    Why it leads to NaN:
+        It speaks against a broken schedule: a learning rate that became NaN, inf or negative
+        would show in the printed values.
+
+    Example::
+
+        step 1 loss 0.9 lr 0.001
+        step 2 loss nan lr 0.001
+
+    Healthy counterpart::
+
+        step 1 loss 0.9
+        step 2 loss nan
+    """
+
+    code = "LR04"
+    name = "lr.finite"
+    causes = ("invalid_learning_rate",)
+    summary = "every printed learning rate is finite and not negative (against a broken schedule)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr = analysis.curve("lr")
+        if lr is None or not (np.isfinite(lr.values) & (lr.values >= 0)).all():
+            return
+        yield self.against(
+            "invalid_learning_rate",
+            0.9,
+            f"the learning rate is printed {len(lr)} time(s) and always finite "
+            f"({fmt(float(lr.values.min()))} to {fmt(float(lr.values.max()))})",
+        )
+
+
+class NaNBeforeUpdates(Rule):
+    """What it detects:
+        The loss is already NaN/inf while the printed learning rate is still 0 (the first
+        step of a warm-up): the weights have not moved yet.
+
+    Why it leads to NaN:
+        With a zero step size nothing was updated, so the step size and growing gradients
+        cannot be the cause: the forward pass itself gives NaN (inputs, labels, float16
+        overflow, the loss on the initial output).
+
+    Example::
+
+        Epoch 0 | Batch 0 | Train Loss nan | Learning Rate 0.0
+        Epoch 0 | Batch 100 | Train Loss nan | Learning Rate 2e-08
+
+    Healthy counterpart::
+
+        Epoch 0 | Batch 0 | Train Loss 2.3 | Learning Rate 0.0
+        Epoch 0 | Batch 100 | Train Loss nan | Learning Rate 2e-08
+    """
+
+    code = "LR05"
+    name = "lr.nan-before-updates"
+    causes = ("learning_rate_too_high", "exploding_gradients")
+    summary = "the loss is NaN while the learning rate is still 0 (against growth causes)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr, loss = analysis.curve("lr"), analysis.loss
+        if lr is None or loss is None or analysis.loss_break is None:
+            return
+        line = loss.place(analysis.loss_break)[0]
+        before = lr.values[lr.lines <= line]  # the rate printed up to the line of the NaN
+        if not len(before) or (before != 0.0).any():
+            return
+        sentence = f"the loss is non-finite at line {line} while the learning rate is still 0"
+        yield self.against("learning_rate_too_high", 0.85, sentence + ": no update was made", line)
+        yield self.against("exploding_gradients", 0.85, sentence + ": nothing could grow", line)

@@ -39,9 +39,28 @@ class LossScaleCollapse(Rule):
     code = "MP01"
     name = "precision.loss-scale-collapse"
     causes = ("mixed_precision_overflow",)
-    summary = "the loss scale collapses to 1 or below"
+    summary = "the loss scale collapses (to 1 or below, or its minimum)"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        minimum = analysis.first_event("loss_scale_min")
+        if minimum is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.9,
+                f"the loss scaler says so (line {minimum.line}): {minimum.text[:80]}",
+                minimum.line,
+            )
+            return
+        collapse = analysis.scale_collapse
+        if collapse is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.9,
+                f"the fp16 loss scale collapsed to {fmt(collapse[0])} (line {collapse[1]}): "
+                "nearly every step overflowed float16",
+                collapse[1],
+            )
+            return
         scale = analysis.curve("loss_scale")
         if scale is None:
             return
@@ -207,3 +226,49 @@ class SkippedOverflowSteps(Rule):
             f"finite {recoveries} times: steps skipped by a loss scaler, i.e. float16 overflow",
             *loss.place(first),
         )
+
+
+class HalfPrecisionInUse(Rule):
+    """What it detects:
+        A run that broke mentions float16 or mixed precision anywhere (a config line, a
+        banner such as ``Using auto half precision backend``, ``precision=16``, bf16).
+
+    Why it leads to NaN:
+        float16 holds values up to 65504: activations, logits or a loss above that overflow
+        to inf and then NaN, and a dynamic loss scaler can collapse. Many real NaN threads
+        end with "train in fp32 / bf16". bfloat16 has float32's range, so it is weaker
+        evidence (its low precision still breaks some losses).
+
+    Example::
+
+        Using auto half precision backend
+        step 1 loss 2.3
+        step 2 loss nan
+
+    Healthy counterpart::
+
+        step 1 loss 2.3
+        step 2 loss nan
+    """
+
+    code = "MP05"
+    name = "precision.half-precision-in-use"
+    causes = ("mixed_precision_overflow",)
+    summary = "the broken run uses float16 or mixed precision (from its config or banner)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        half, bf16 = analysis.first_event("half_precision"), analysis.first_event("bfloat16")
+        if half is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.5,
+                f"the run uses float16 (line {half.line}: {half.text[:60]})",
+                half.line,
+            )
+        elif bf16 is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.4,
+                f"the run uses bfloat16 mixed precision (line {bf16.line}: {bf16.text[:60]})",
+                bf16.line,
+            )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from nanlog.analysis import Analysis, Curve
+from nanlog.model import NO_INT
 from nanlog.rules.base import Evidence, Rule, fmt, where
 
 
@@ -29,8 +30,8 @@ def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
     logs, keep = _finite_positive(curve)
     if len(logs) < 3:
         return None
-    offset = max(0, len(logs) - 300)
-    tail = logs[offset:]
+    offset = 0  # the whole curve: a rise over 35,000 steps is read whole
+    tail = logs
     start = int(np.argmin(tail))
     rising = tail[start:]
     if len(rising) < 2:
@@ -211,6 +212,11 @@ class EarlyBlowUp(Rule):
         jump = float(np.max(finite[1:]) / finite[0])
         if jump < 10:
             return
+        peak = int(np.argmax(finite[1:])) + 1
+        later = loss.values[peak + 1 : peak + 4]
+        later = later[np.isfinite(later)]
+        if len(later) and later.min() <= 10 * finite[0]:
+            return  # a spike the loss left at once: one bad step (SH07), not the step size
         growth = _growth(loss.before(int(loss.index[end - 1]) + 1))
         if (
             growth is not None
@@ -265,25 +271,54 @@ class SuddenBreakAfterDecline(Rule):
     causes = ("unstable_loss_function", "bad_input_data")
     summary = "normal decline, then a sudden NaN with no growth before it"
     MIN_RECORDS = 2
-    FEW_RECORDS = 4  # below this the shape is weaker evidence
+    FEW_RECORDS = 4  # below this the shape is weaker evidence (two values barely show one)
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         brk, loss = analysis.brk, analysis.loss
-        if brk is None or loss is None or brk.metric not in ("loss", "grad_norm", "val_loss"):
+        if brk is None or loss is None or brk.metric == "lr":
             return  # a broken learning rate is its own story (LR01)
-        before = loss.before(analysis.cut if analysis.cut is not None else brk.position)
-        values = before.values[np.isfinite(before.values)]
-        if len(values) < self.MIN_RECORDS:
+        cut = analysis.cut if analysis.cut is not None else brk.position
+        if brk.metric not in ("loss", "grad_norm", "val_loss"):
+            if analysis.loss_break is None:
+                return  # only a side metric broke
+            cut = int(loss.index[analysis.loss_break])
+        before = loss.before(cut)
+        finite = np.isfinite(before.values)
+        values = before.values[finite]
+        # Positions, not records: Caffe prints each iteration's loss twice.
+        steps = before.steps[finite]
+        positions = len(np.unique(steps)) if (steps != NO_INT).all() else len(values)
+        if positions < self.MIN_RECORDS:
             return
-        weight = 1.0 if len(values) >= self.FEW_RECORDS else 0.8
+        weight = 1.0 if positions >= self.FEW_RECORDS else 0.7
         recent = values[-5:]
         earlier = values[: max(1, len(values) - 5)]
         growing = recent[-1] > 3 * max(float(np.median(earlier)), 1e-12)
         if growing or values[-1] > values[0] * 1.5:
             return
-        first_epoch, later_epoch = _first_pass(loss, brk.epoch) or (None, False)
+        passes = _first_pass(loss, brk.epoch)
+        first_epoch, later_epoch = passes or (None, False)
         fell = values[0] / max(float(np.min(values)), 1e-12)
         at = where(brk.line, brk.step)
+        trend = "declined normally" if values[-1] < values[0] else "stayed level"
+        if passes is None and fell < 100:
+            # No epochs printed: whether the data had been seen once already is unknown.
+            yield self.evidence(
+                "bad_input_data",
+                weight * 0.45,
+                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke suddenly, "
+                f"with no growth before it: one bad batch, or ...{at}",
+                brk.line,
+                brk.step,
+            )
+            yield self.evidence(
+                "unstable_loss_function",
+                weight * 0.45,
+                f"... log(0) or a division by zero that the model's outputs reached{at}",
+                brk.line,
+                brk.step,
+            )
+            return
         if later_epoch or fell >= 100:
             why = (f"after epoch {int(first_epoch or 0)}" if later_epoch else "") + (
                 f"{' and ' if later_epoch else ''}after the loss fell {fell:.0f}x"
@@ -293,7 +328,7 @@ class SuddenBreakAfterDecline(Rule):
             yield self.evidence(
                 "unstable_loss_function",
                 weight * (0.6 + (0.1 if later_epoch and fell >= 10 else 0.0)),
-                f"loss declined normally ({fmt(values[0])} -> {fmt(values[-1])}) and broke suddenly "
+                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke suddenly "
                 f"{why}: typical of log(0)/division by zero as predictions saturate{at}",
                 brk.line,
                 brk.step,
@@ -309,7 +344,7 @@ class SuddenBreakAfterDecline(Rule):
             yield self.evidence(
                 "bad_input_data",
                 weight * 0.6,
-                f"loss was declining normally ({fmt(values[0])} -> {fmt(values[-1])}) and broke "
+                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke "
                 f"suddenly during the first pass over the data: typical of a bad sample in that batch{at}",
                 brk.line,
                 brk.step,
@@ -325,12 +360,15 @@ class SuddenBreakAfterDecline(Rule):
 
 class NonFiniteFromStart(Rule):
     """What it detects:
-        The training loss is NaN/inf in the very first record the log shows.
+        The training loss is NaN/inf in the first record of a run that the log shows from its
+        start (the first step printed is 0-20, or the first batch of the first epoch).
 
     Why it leads to NaN:
         Nothing had a chance to diverge: the first forward pass already produced NaN. The
-        inputs (or labels) carry NaN/inf, or the loss cannot be computed on the model's
-        initial output.
+        inputs carry NaN/inf, a label is outside the classes (a classification run: it prints
+        an accuracy), float16 overflowed in the forward pass, or the loss cannot be computed
+        on the model's initial output. Growth-type causes (exploding gradients) need steps
+        to build up and are less likely.
 
     Example::
 
@@ -340,34 +378,81 @@ class NonFiniteFromStart(Rule):
 
     Healthy counterpart::
 
-        step 1 loss 2.3
-        step 2 loss 2.1
-        step 3 loss nan
+        step 9856 loss nan
+        step 9872 loss nan
     """
 
     code = "SH04"
     name = "shape.non-finite-from-start"
-    causes = ("bad_input_data", "learning_rate_too_high")
-    summary = "the loss is NaN/inf from the very first record"
+    causes = (
+        "bad_input_data",
+        "label_out_of_range",
+        "mixed_precision_overflow",
+        "unstable_loss_function",
+        "exploding_gradients",
+        "learning_rate_too_high",
+    )
+    summary = "the loss is NaN/inf from the first record of a run shown from its start"
+    EARLY_STEP = 20
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         loss = analysis.loss
-        if loss is None or np.isfinite(loss.values[0]):
+        if loss is None or np.isfinite(loss.values[0]) or not self._from_start(analysis, loss):
             return
-        at = where(*loss.place(0))
+        place = loss.place(0)
+        at = where(*place)
         yield self.evidence(
             "bad_input_data",
             0.55,
-            f"loss is {fmt(loss.values[0])} from the first record: the first batches already give NaN{at}",
-            *loss.place(0),
+            f"loss is {fmt(loss.values[0])} from the first step: the first batches already give "
+            f"NaN, before training could diverge{at}",
+            *place,
         )
+        if analysis.curve("accuracy") is not None or analysis.curve("val_accuracy") is not None:
+            yield self.evidence(
+                "label_out_of_range",
+                0.5,
+                "a classification run (it prints an accuracy) that is NaN from its first batch: "
+                "a label outside [0, num_classes) does this on GPU without an error",
+                *place,
+            )
+        if analysis.first_event("half_precision") is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.5,
+                "float16 is in use and the very first forward pass gives NaN: an activation "
+                "above 65504",
+                *place,
+            )
         yield self.evidence(
+            "unstable_loss_function",
+            0.3,
+            "the loss may not be computable on the model's initial output (log(0), 0/0)",
+            *place,
+        )
+        yield self.against(
+            "exploding_gradients", 0.6, "there were no steps for gradients to grow over", place[0]
+        )
+        yield self.against(
             "learning_rate_too_high",
             0.3,
-            f"a NaN before the first logged value can also be a learning rate that diverges within "
-            f"the first logging window{at}",
-            *loss.place(0),
+            "a step size needs a few updates to throw the weights off; the first batches did not",
+            place[0],
         )
+
+    def _from_start(self, analysis: Analysis, loss: Curve) -> bool:
+        """The first record is at the start of training, not the start of an excerpt.
+
+        In the first epoch the first batches count (Keras prints running means since the
+        epoch began, so any Keras record of the first epoch counts); without an epoch the
+        first step must be small; a log that prints no position is taken as whole.
+        """
+        epoch, step, batch = loss.epoch_of(0), loss.step_of(0), int(loss.batches[0])
+        if epoch is not None and epoch < 2:
+            return batch < 0 or batch <= self.EARLY_STEP or analysis.run.format == "keras"
+        if step is not None:
+            return step <= self.EARLY_STEP
+        return epoch is None
 
 
 class SameBatchEachEpoch(Rule):
@@ -427,4 +512,137 @@ class SameBatchEachEpoch(Rule):
             0.85,
             f"loss is non-finite at batch {batch} in epochs {', '.join(str(int(e)) for e in sorted(seen_in))} "
             "and finite in between: the same data breaks it every epoch",
+        )
+
+
+class BlowUp(Rule):
+    """What it detects:
+        The loss jumps by three or more orders of magnitude within one to three logged steps,
+        anywhere in the run (not a steady growth over many steps).
+
+    Why it leads to NaN:
+        A jump that large in a handful of updates is a step that threw the weights far:
+        a learning rate above what the model tolerates (often at the end of a warm-up, or
+        scaled up with the batch size). Exploding gradients build up over many steps instead.
+        A spike that the loss leaves at once is one bad step (see SH07), not this.
+
+    Example::
+
+        step 1050 loss 10.1
+        step 1060 loss 12.6
+        step 1070 loss 4.8e+23
+        step 1080 loss nan
+
+    Healthy counterpart::
+
+        step 1050 loss 10.1
+        step 1060 loss 12.6
+        step 1070 loss 11.8
+        step 1080 loss nan
+    """
+
+    code = "SH06"
+    name = "shape.blow-up"
+    causes = ("learning_rate_too_high", "exploding_gradients")
+    summary = "the loss jumps by 1000x or more within a few logged steps"
+    MIN_ORDERS = 3.0
+    WINDOW = 3
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None:
+            return
+        logs, keep = _finite_positive(loss)
+        if len(logs) < 2:
+            return
+        lows = np.minimum.accumulate(logs)
+        for lag in range(1, min(self.WINDOW, len(logs) - 1) + 1):
+            jumps = logs[lag:] - lows[:-lag]
+            hits = [
+                int(h) + lag
+                for h in np.flatnonzero(jumps >= self.MIN_ORDERS)
+                if not self._recovers(logs, lows, int(h) + lag, lag)
+            ]
+            if hits:
+                i = hits[0]
+                place = loss.place(int(keep[i]))
+                orders = float(jumps[i - lag])
+                yield self.evidence(
+                    "learning_rate_too_high",
+                    0.65,
+                    f"the loss jumped to {fmt(float(loss.values[keep[i]]))}, 10^{orders:.0f} times "
+                    f"its level, within {lag} logged step(s){where(*place)}: one update threw "
+                    "the weights far",
+                    *place,
+                )
+                yield self.evidence(
+                    "exploding_gradients",
+                    0.35,
+                    "a jump of orders of magnitude can also be one exploding gradient",
+                    *place,
+                )
+                return
+
+    @staticmethod
+    def _recovers(logs: np.ndarray, lows: np.ndarray, i: int, lag: int) -> bool:
+        """A spike that the next values leave at once (back within 10x of before) is one bad
+        step, skipped or survived, not weights thrown off by the step size."""
+        after = logs[i + 1 : i + 4]
+        return bool(len(after) and (after <= lows[i - lag] + 1.0).any())
+
+
+class RecoveringNaN(Rule):
+    """What it detects:
+        The loss is NaN/inf at some steps and finite again at the next ones, several times.
+
+    Why it leads to NaN:
+        Training survives each NaN: the step was skipped (a float16 loss scaler skipping an
+        overflowing step) or one batch was bad and the next was fine. A run whose weights
+        turned NaN never prints a finite loss again.
+
+    Example::
+
+        step 1 loss 5.6
+        step 2 loss nan
+        step 3 loss 5.7
+        step 4 loss nan
+        step 5 loss 5.1
+        step 6 loss nan
+        step 7 loss 5.9
+
+    Healthy counterpart::
+
+        step 1 loss 5.6
+        step 2 loss nan
+        step 3 loss nan
+        step 4 loss nan
+    """
+
+    code = "SH07"
+    name = "shape.recovering-nan"
+    causes = ("mixed_precision_overflow", "bad_input_data")
+    summary = "NaN/inf losses alternate with finite ones: skipped steps or single bad batches"
+    MIN_RECOVERIES = 2
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None:
+            return
+        bad = ~np.isfinite(loss.values)
+        recoveries = int(np.sum(bad[:-1] & ~bad[1:]))
+        if recoveries < self.MIN_RECOVERIES or not np.isnan(loss.values).any():
+            return  # inf-only recoveries are MP04's
+        place = loss.place(int(np.argmax(bad)))
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.5,
+            f"the loss turned non-finite and came back finite {recoveries} times{where(*place)}: "
+            "steps skipped by a loss scaler when float16 overflows",
+            *place,
+        )
+        yield self.evidence(
+            "bad_input_data",
+            0.4,
+            "single bad batches also give a NaN that the next batch does not repeat",
+            *place,
         )

@@ -1,0 +1,151 @@
+"""The failure modes measured on logs from public threads, each as a hand-written snippet in
+the shape the thread's trainer prints (one edge case per test; the real logs themselves are
+tested in test_real_logs.py and measured by scripts/evaluate.py)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from nanlog.engine import Report, diagnose_run
+from nanlog.parsing import parse_stream
+
+
+def diagnose_text(text: str) -> Report:
+    return diagnose_run(parse_stream(io.BytesIO(text.encode()), "t"))
+
+
+def _ids(report: Report) -> list[str]:
+    return [c.id for c in report.causes]
+
+
+def test_a_nan_with_no_rule_firing_still_gets_a_ranked_why() -> None:
+    report = diagnose_text("iter: 20 / 70000, total loss: nan\n >>> lr: 0.010000\n")
+    assert report.problem and report.causes
+    assert all(c.evidence for c in report.causes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I0521 14:43:59.269938 basic_session_run_hooks.py:260] loss = 1.3336712, step = 400\n"
+        "E0521 14:44:30.800493 basic_session_run_hooks.py:760] Model diverged with loss = NaN.\n",
+        "tensorflow.python.training.basic_session_run_hooks.NanLossDuringTrainingError: NaN loss "
+        "during training.\n",
+        "Warning: Moving average ignored a value of inf\n",
+    ],
+)
+def test_a_failure_printed_only_as_a_message_is_a_problem(text: str) -> None:
+    report = diagnose_text(text)
+    assert report.problem and report.causes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "epoch 003:      5 / 356 loss=9.44, num_updates=700, lr=0.000175, loss_scale=0\n"
+        "epoch 003:     25 / 356 loss=9.41, num_updates=720, lr=0.000176, loss_scale=0\n",
+        "| WARNING: overflow detected, setting loss scale to: 0.000244140625\n",
+        "[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 0, reducing to 0\n",
+        "2020-03-23 11:48:04 | INFO | fairseq.trainer | NOTE: Minimum loss scale reached (0.0001).\n",
+    ],
+)
+def test_loss_scale_collapse_is_mixed_precision_overflow(text: str) -> None:
+    report = diagnose_text(text)
+    assert report.problem
+    assert _ids(report)[0] == "mixed_precision_overflow"
+
+
+def test_a_handful_of_overflow_skips_at_fp16_start_up_is_normal() -> None:
+    lines = [
+        f"Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to {2.0 ** (16 - i)}"
+        for i in range(3)
+    ]
+    lines += [f"step {i} loss {2.0 - i * 0.05:.3f}" for i in range(1, 20)]
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert not report.problem
+
+
+def test_growth_over_tens_of_thousands_of_steps_is_read_whole() -> None:
+    lines = [f"step {i} loss {2.0 - i / 20000:.4f}" for i in range(0, 20000, 50)]
+    lines += [
+        f"step {i} loss {0.5 * 10 ** ((i - 20000) / 7000):.6g}" for i in range(20000, 55000, 50)
+    ]
+    lines.append("step 55000 loss nan")
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert _ids(report)[0] == "exploding_gradients"
+
+
+def test_a_falling_loss_is_not_a_divergence() -> None:
+    text = "".join(f"iter {i} loss {v}\n" for i, v in enumerate([6.9, 0.01, 0.0, 0.0, 0.0]))
+    report = diagnose_text(text)
+    assert not report.problem and report.divergence is None
+
+
+def test_a_lone_first_grad_norm_nan_under_fp16_is_not_an_alarm() -> None:
+    text = (
+        "2021-11-22 01:31:40,502 - mmocr - INFO - Epoch [1][100/62598]\tlr: 1.000e-03, "
+        "loss_ce: 1.2757, loss: 1.9091, grad_norm: nan\n"
+        "2021-11-22 01:32:34,502 - mmocr - INFO - Epoch [1][200/62598]\tlr: 1.000e-03, "
+        "loss_ce: 0.5921, loss: 0.9186, grad_norm: 3.9772\n"
+    )
+    report = diagnose_text(text)
+    assert not report.problem
+
+
+def test_hidden_nan_note_names_the_framework_s_mechanism() -> None:
+    lines = [f"step {i} loss {1.5 - i * 0.1:.2f} grad_norm 0.{i + 3}" for i in range(6)]
+    lines += ["step 6 loss 0.0 grad_norm nan", "step 7 loss 0.0 grad_norm nan"]
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert report.problem
+    assert not any("Trainer" in note for note in report.notes)
+
+
+def test_a_flat_loss_is_not_said_to_rise() -> None:
+    report = diagnose_text("step 1 loss 2.02\nstep 2 loss 2.02\nstep 3 loss nan\n")
+    assert "rose" not in report.shape and "1x" not in report.shape
+
+
+def test_a_finite_learning_rate_speaks_against_a_broken_schedule() -> None:
+    lines = [f"step {i} loss {1.0 - i * 0.01:.3f} lr {1e-4 * i:.6f}" for i in range(1, 8)]
+    lines.append("step 8 loss nan lr 0.000800")
+    report = diagnose_text("\n".join(lines) + "\n")
+    invalid = [c for c in report.causes if c.id == "invalid_learning_rate"]
+    assert not invalid or all(e.rule != "LR02" for e in invalid[0].evidence)
+    assert _ids(report)[0] != "invalid_learning_rate"
+
+
+def test_detectron2_logs_get_detectron2_remedies() -> None:
+    text = (
+        "[11/01 19:16:15 d2.utils.events]: eta: 4:52:26  iter: 19  total_loss: 1.750  lr: 0.000200\n"
+        "[11/01 19:16:19 d2.utils.events]: eta: 4:52:22  iter: 39  total_loss: nan  lr: 0.000400\n"
+    )
+    report = diagnose_text(text)
+    assert report.framework == "detectron2"
+    top = {c.id: c for c in report.causes}["learning_rate_too_high"]
+    assert any("SOLVER.BASE_LR" in r for r in top.remedies)
+
+
+def test_nan_from_the_first_batch_of_a_classification_fit_considers_labels() -> None:
+    text = (
+        "Epoch 1/5\n"
+        "21/21 [==============================] - 0s 142us/step - loss: nan - acc: 0.1429\n"
+        "Epoch 2/5\n"
+        "21/21 [==============================] - 0s 238us/step - loss: nan - acc: 0.2381\n"
+    )
+    report = diagnose_text(text)
+    assert "label_out_of_range" in _ids(report)[:3]
+
+
+def test_fp16_seen_only_in_the_config_is_weighed() -> None:
+    lines = ["[INFO|trainer.py:607] Using auto half precision backend"]
+    lines += [f"step {i} loss {2.0 - i * 0.1:.2f} lr 0.0002" for i in range(1, 10)]
+    lines.append("step 10 loss nan lr 0.0002")
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert _ids(report).index("mixed_precision_overflow") < _ids(report).index("bad_input_data")
+
+
+def test_when_the_log_cannot_tell_it_says_which_check_would() -> None:
+    report = diagnose_text("step 1 loss 2.3\nstep 2 loss 2.2\nstep 3 loss 2.1\nstep 4 loss nan\n")
+    assert any("cannot tell" in note and "to tell them apart" in note for note in report.notes)
