@@ -25,7 +25,7 @@ REAL = ROOT.parent / "shared" / "real_logs"
 SPLIT = ROOT / "scripts" / "real_logs_split.csv"
 # (corpus, split) -> minimum top-1; the real floors sit just under the measured figures so
 # that CI notices a fall without failing on one log's noise.
-FLOORS = {("samples", "all"): 0.9, ("real", "tune"): 0.6, ("real", "holdout"): 0.6}
+FLOORS = {("samples", "all"): 0.9, ("real", "tune"): 0.6, ("real", "holdout"): 0.64}
 
 
 def corpora(which: str) -> dict[str, Scores]:

@@ -1,18 +1,32 @@
-"""The diagnosis is measured on the labelled corpus: CI fails when it gets worse.
+"""The diagnosis is measured on the labelled corpora: CI fails when it gets worse.
 
-Thresholds from the project's issue: top-1 at least 0.9 over the logs whose fault the
-log can tell, and no alarm on any healthy log, on the tuning and the held-out logs alike.
+Generated samples: top-1 at least 0.9 over the logs whose fault the log can tell, and no
+alarm on any healthy log, on the tuning and the held-out logs alike. Real logs from public
+threads (beside the repository, ../shared/real_logs): floors just under the measured
+figures of each half (see README, Accuracy), no alarm on a healthy log, no refusal.
 """
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
+from nanlog.causes import OUTSIDE_COUNT, PRIOR_COUNTS
+from nanlog.engine import diagnose_run
 from nanlog.evaluation import Scores, evaluate
+from nanlog.parsing import parse
 
 from .conftest import ROOT, SAMPLE_LOGS
 
 MIN_TOP1 = 0.9
+REAL = ROOT.parent / "shared" / "real_logs"
+SPLIT = ROOT / "scripts" / "real_logs_split.csv"
+# (split) -> (top-1, top-3) floors: one log under the measured figures.
+REAL_FLOORS = {"tune": (0.6, 0.85), "holdout": (0.64, 0.85)}
+needs_real = pytest.mark.skipif(
+    not (REAL / "labels.csv").is_file(), reason=f"{REAL} is not beside the repository"
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +50,59 @@ def test_no_false_alarm_on_healthy_logs(scores: Scores) -> None:
 
 def test_every_log_was_read(scores: Scores) -> None:
     assert [o.file for o in scores.outcomes if o.error] == []
+
+
+@pytest.fixture(scope="module")
+def real_scores() -> Scores:
+    return evaluate(REAL / "labels.csv", REAL, SPLIT)
+
+
+@needs_real
+@pytest.mark.parametrize("split", ["tune", "holdout"])
+def test_real_logs_accuracy_does_not_fall(real_scores: Scores, split: str) -> None:
+    part = real_scores.subset(split)
+    top1, top3 = REAL_FLOORS[split]
+    misses = [(o.file, o.fault, o.ranked[:3]) for o in part.faulty if not o.top1]
+    assert part.top1_rate >= top1, f"top-1 {part.top1_rate:.2f}; misses: {misses}"
+    assert part.top3_rate >= top3
+    assert [o.file for o in part.false_alarms] == []
+    assert [o.file for o in part.refusals] == []
+
+
+@needs_real
+def test_priors_are_the_tuning_half_s_causes() -> None:
+    """The priors in nanlog/causes.py are recounted from the labels of the tuning half."""
+    split = {r["file"]: r["split"] for r in csv.DictReader(SPLIT.open(encoding="utf-8"))}
+    counts = dict.fromkeys(PRIOR_COUNTS, 0)
+    outside = 0
+    for row in csv.DictReader((REAL / "labels.csv").open(encoding="utf-8")):
+        cause = row["primary_cause"]
+        if split[row["file"]] != "tune" or cause == "healthy":
+            continue
+        if cause.startswith("other:"):
+            outside += 1
+        else:
+            counts[cause] += 1
+    assert counts == PRIOR_COUNTS
+    assert outside == OUTSIDE_COUNT
+
+
+def _every_log() -> list:  # type: ignore[type-arg]
+    logs = [
+        SAMPLE_LOGS / row["file"].removeprefix("sample_logs/")
+        for row in csv.DictReader((SAMPLE_LOGS / "labels.csv").open(encoding="utf-8"))
+    ]
+    if REAL.is_dir():
+        logs += sorted(REAL.glob("*.log"))
+    return logs
+
+
+@pytest.mark.parametrize("path", _every_log(), ids=lambda p: p.name)
+def test_every_problem_has_a_ranked_why(path) -> None:  # type: ignore[no-untyped-def]
+    report = diagnose_run(parse(path))
+    if report.problem:
+        assert report.causes and all(c.evidence for c in report.causes)
+        scores = [c.score for c in report.causes]
+        assert scores == sorted(scores, reverse=True)
+    else:
+        assert report.causes == []

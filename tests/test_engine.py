@@ -7,7 +7,7 @@ import io
 import pytest
 
 from nanlog.causes import OUTSIDE_PRIOR, PRIORS
-from nanlog.engine import Report, diagnose_run, likelihood, rank
+from nanlog.engine import SHARPNESS, Report, diagnose_run, likelihood, rank
 from nanlog.parsing import parse_stream
 from nanlog.rules import Evidence
 
@@ -67,9 +67,10 @@ def test_likelihood_of_one_observation(score: float, against: bool, factor: floa
 
 def test_without_evidence_the_ranking_is_the_prior() -> None:
     ranked = rank([], "generic")
-    total = sum(PRIORS.values()) + OUTSIDE_PRIOR
+    total = sum(p**SHARPNESS for p in PRIORS.values()) + OUTSIDE_PRIOR**SHARPNESS
     assert ranked[0].id == max(PRIORS, key=PRIORS.__getitem__)
-    assert ranked[0].score == pytest.approx(PRIORS[ranked[0].id] / total, abs=1e-3)
+    assert ranked[0].score == pytest.approx(PRIORS[ranked[0].id] ** SHARPNESS / total, abs=1e-3)
+    assert [c.id for c in ranked] == sorted(PRIORS, key=lambda c: -PRIORS[c])[: len(ranked)]
     assert all(c.evidence and c.evidence[0].rule == "PRIOR" for c in ranked)
     assert sum(c.score for c in ranked) < 1.0
 

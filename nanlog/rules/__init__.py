@@ -28,6 +28,7 @@ from nanlog.rules.shape import (
     SteadyGrowth,
     SuddenBreakAfterDecline,
 )
+from nanlog.rules.terms import TotalBrokeWithFiniteTerms
 
 RULES: tuple[Rule, ...] = (
     SteadyGrowth(),
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     SameBatchEachEpoch(),
     BlowUp(),
     RecoveringNaN(),
+    TotalBrokeWithFiniteTerms(),
     NonFiniteLearningRate(),
     RisingLearningRateAtBreak(),
     LargeLearningRate(),

@@ -49,6 +49,12 @@ def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
     return len(rising), orders, share, speed, span
 
 
+def _largest_jump(curve: Curve) -> float:
+    """The largest rise, in orders of magnitude, between two consecutive logged values."""
+    logs, _ = _finite_positive(curve)
+    return float(np.max(np.diff(logs))) if len(logs) >= 2 else 0.0
+
+
 # Orders of magnitude per training step that separate a steady growth (exploding
 # gradients: x2 to x5 per step) from a blow-up (an absurd learning rate: x10 or more).
 BLOW_UP_SPEED = 1.0
@@ -125,6 +131,7 @@ class SteadyGrowth(Rule):
     MIN_STEPS = 20
     MIN_ORDERS = 2.0
     MIN_RISING_SHARE = 0.6
+    MAX_JUMP_SHARE = 0.5  # of the orders of magnitude, in one logged step
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         for metric in ("loss", "grad_norm"):
@@ -141,6 +148,8 @@ class SteadyGrowth(Rule):
                 records = max(records, self.MIN_RECORDS)  # few lines (one per epoch), many steps
             if speed is not None and speed >= BLOW_UP_SPEED:
                 continue  # orders of magnitude per step: a blow-up (SH02), not a steady growth
+            if _largest_jump(curve) > self.MAX_JUMP_SHARE * orders:
+                continue  # one jump carries the rise: a blow-up (SH06), not a steady growth
             if (
                 records < self.MIN_RECORDS
                 or orders < self.MIN_ORDERS
@@ -397,14 +406,17 @@ class NonFiniteFromStart(Rule):
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         loss = analysis.loss
-        if loss is None or np.isfinite(loss.values[0]) or not self._from_start(analysis, loss):
+        if loss is None or analysis.loss_break is None:
             return
-        place = loss.place(0)
+        first = self._run_start(loss, analysis.loss_break)
+        if first is None or not self._from_start(analysis, loss, first):
+            return
+        place = loss.place(first)
         at = where(*place)
         yield self.evidence(
             "bad_input_data",
             0.55,
-            f"loss is {fmt(loss.values[0])} from the first step: the first batches already give "
+            f"loss is {fmt(loss.values[first])} from the first step: the first batches already give "
             f"NaN, before training could diverge{at}",
             *place,
         )
@@ -440,14 +452,29 @@ class NonFiniteFromStart(Rule):
             place[0],
         )
 
-    def _from_start(self, analysis: Analysis, loss: Curve) -> bool:
+    @staticmethod
+    def _run_start(loss: Curve, broke: int) -> int | None:
+        """The loss broke on the first record of a run: of the log, or of a training restarted
+        in the same log (a second ``fit``: the epoch counter went back)."""
+        if broke == 0:
+            return 0
+        epochs = loss.epochs[: broke + 1]
+        if np.isnan(epochs[broke]) or np.isnan(epochs[broke - 1]):
+            return None
+        restarted = epochs[broke] < epochs[broke - 1]
+        return broke if restarted else None
+
+    def _from_start(self, analysis: Analysis, loss: Curve, first: int) -> bool:
         """The first record is at the start of training, not the start of an excerpt.
 
         In the first epoch the first batches count (Keras prints running means since the
         epoch began, so any Keras record of the first epoch counts); without an epoch the
         first step must be small; a log that prints no position is taken as whole.
         """
-        epoch, step, batch = loss.epoch_of(0), loss.step_of(0), int(loss.batches[0])
+        epoch, step = loss.epoch_of(first), loss.step_of(first)
+        batch = int(loss.batches[first])
+        if first and epoch is not None and epoch < 2:
+            return True  # a restarted run's first epoch
         if epoch is not None and epoch < 2:
             return batch < 0 or batch <= self.EARLY_STEP or analysis.run.format == "keras"
         if step is not None:
