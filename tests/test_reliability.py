@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import signal
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.pathological import PATHOLOGICAL
 from nanlog.errors import NanlogError
 from nanlog.parsing import parse_stream
 
@@ -27,47 +27,16 @@ def _first(data: bytes) -> tuple[int, str] | None:
     return None if first is None else (first.line, first.metric)
 
 
-def _timed_parse(data: bytes) -> float:
-    start = time.perf_counter()
-    with contextlib.suppress(NanlogError):
-        parse_stream(io.BytesIO(data), "t")
-    return time.perf_counter() - start
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"x" * 20_000_000,
-        b"loss=" * 2_000_000,
-        b"[" * 5_000_000 + b"]" * 5_000_000,
-        b"{'loss': " * 1_000_000,
-        b"loss: tensor(" * 1_000_000,
-        b"1/2 [" + b"=" * 10_000_000,
-        b"\r" * 10_000_000,
-        b"a." * 5_000_000,
-        b"Epoch 1/" * 1_000_000,
-    ],
-    ids=[
-        "20MB-line",
-        "loss=x2M",
-        "nested-brackets",
-        "open-dicts",
-        "open-tensors",
-        "endless-bar",
-        "carriage-returns",
-        "dotted-word",
-        "epoch-headers",
-    ],
-)
-def test_pathological_input_finishes_in_linear_time(data: bytes) -> None:
-    """A few seconds on this 2-core machine; a regex that backtracks would take minutes."""
-    assert _timed_parse(data) < 5.0
-
-
-def test_time_grows_linearly() -> None:
-    line = b"2024-06-11 12:00:01 INFO step=1 loss=0.5 lr=0.1 grad_norm=1.0 " + b"pad " * 40 + b"\n"
-    small, large = _timed_parse(line * 2_000), _timed_parse(line * 20_000)
-    assert large < 10 * small * 2.5 + 0.5
+@pytest.mark.parametrize("data", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
+def test_pathological_input_is_read_without_error(data: bytes) -> None:
+    """Inputs that make a backtracking regex take minutes. Their time is measured by
+    ``python benchmarks/pathological.py`` (not here: tests have no wall-clock bounds);
+    here they must end in records or the tool's own error, nothing else."""
+    try:
+        run = parse_stream(io.BytesIO(data), "t")
+    except NanlogError:
+        return
+    assert run.records >= 0 and run.lines >= 1
 
 
 def test_words_containing_nan_or_inf_are_not_values() -> None:

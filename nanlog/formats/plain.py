@@ -27,6 +27,8 @@ An ``Epoch N`` line with no metrics sets the epoch for the lines after it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -36,17 +38,20 @@ from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
 from nanlog.numbers import END, VALUE, to_float
 
-# A key is any word-like token (one optional second word for "val loss", "learning rate",
-# "lm loss", "grad norm", "loss scale"); whether it names a metric is decided in Python,
-# once per distinct key. Nested or lazy quantifiers here would make the scan quadratic.
-_SECOND_WORD = r"(?: (?i:loss|rate|norm|scale|acc|accuracy))?"
-_KEY = r"[A-Za-z_][\w./@-]{0,62}" + _SECOND_WORD + r"|[\u4e00-\u9fff]{1,8}"
+# A key is any word-like token; whether it names a metric is decided in Python, once per
+# distinct key. Nested or lazy quantifiers here would make the scan quadratic.
+_KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
+# Second words of two-word names (``val loss``, ``learning rate``, ``lm loss``, ``grad norm``,
+# ``loss scale``, ``Train Loss``): joined to the word before them in Python, which is cheaper
+# than an optional group after every key in the scan.
+_WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
+_SECOND_WORDS = frozenset({"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy"})
 _SEP = r"(?:\s{0,4}[:=：]\s{0,4}\[?|\s{1,8}|\[)"
 # Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
 _PAIR = (
     r"(?<![A-Za-z0-9_./@-])['\"]?(?P<key>"
     + _KEY
-    + r")['\"]?"
+    + r")(?![\w./@-])['\"]?"  # a whole word: no backtracking into shorter keys
     + _SEP
     + r"(?P<val>"
     + VALUE
@@ -86,7 +91,7 @@ _SOURCE_FILE = re.compile(r"\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|cuh|java|rs|go|js|
 
 # The leading look-ahead lets the engine skip, at C speed, positions no alternative can start at.
 _SCAN = re.compile(
-    "(?=['\"A-Za-z_\\d\u4e00-\u9fff])(?:"
+    "(?<![A-Za-z0-9_./@-])(?=['\"A-Za-z_\\d\u4e00-\u9fff])(?:"
     + _PAIR
     + "|"
     + _LABEL
@@ -98,20 +103,27 @@ _SCAN = re.compile(
 )
 
 # Where a line is in training, in the notations trainers print.
+# The leading look-ahead skips, at C speed, positions no alternative can start at. Each
+# alternative is wrapped in a named group, so ``match.lastgroup`` says which one matched.
 _POSITION = re.compile(
-    r"(?:(?i:epoch)(?:\(train\))?|Train):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})(?:/\d{1,9})?\s{0,3}\]\s{0,2}"
-    r"\[\s{0,8}(?P<b_n>\d{1,12})\s{0,3}/\s{0,3}(?P<b_tot>\d{1,12})\s{0,3}\]"
-    r"|(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12})"
-    r"|(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9})"
-    r"|(?<![\w])(?P<kind>(?i:global[_ ]step|num_updates|updates?|step|iter(?:ation)?|it|"
-    r"batch(?:[_ ]idx)?|epoch|ep))['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
-    r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.])"
-    r"|^\s{0,4}(?P<tt_ep>\d{1,6})\|(?P<tt_step>\d{1,12})\|"  # torchtune: epoch|step|Loss: ...
-    r"|^\s{0,4}(?P<lead>\d{1,12})(?::\s|\s{1,3}\|)"
-    r"|(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
-    r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|第\s{0,2}(?P<cjk_step>\d{1,12})\s{0,2}步"
-    r"|(?:步数?|迭代次?数?|训练次数)\s{0,2}[:=：]?\s{0,2}(?P<cjk_step2>\d{1,12})"
-    r"|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9})"
+    r"(?<![A-Za-z0-9_])(?=[EeTtGgNnUuSsIiBb\d第步迭训轮])(?:"
+    r"(?P<bracket>(?:(?i:epoch)(?:\(train\))?|Train):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})"
+    r"(?:/\d{1,9})?\s{0,3}\]\s{0,2}\[\s{0,8}(?P<b_n>\d{1,12})\s{0,3}/\s{0,3}(?P<b_tot>\d{1,12})\s{0,3}\])"
+    r"|(?P<timm>(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12}))"
+    r"|(?P<epoch_float>(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9}))"
+    r"|(?P<counter>(?<![\w])(?P<kind>[Gg]lobal[_ ][Ss]tep|GLOBAL[_ ]STEP|num_updates|[Uu]pdates?|"
+    r"[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
+    r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.]))"
+    r"|(?P<epoch_int>(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
+    r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9}))"
+    r"|(?P<step_cjk>第\s{0,2}(?P<cjk_step>\d{1,12})\s{0,2}步"
+    r"|(?:步数?|迭代次?数?|训练次数)\s{0,2}[:=：]?\s{0,2}(?P<cjk_step2>\d{1,12}))"
+    r")"
+)
+# At the start of a line only: ``9856:`` (darknet-style loops), ``100000 |`` (llama2.c),
+# ``1|10|`` (torchtune's epoch|step).
+_LEAD = re.compile(
+    r"\s{0,4}(?:(?P<tt_ep>\d{1,6})\|(?P<tt_step>\d{1,12})\||(?P<lead>\d{1,12})(?::\s|\s{1,3}\|))"
 )
 _STEP_KINDS = {"global step": 0, "global_step": 0, "num_updates": 0, "updates": 1, "update": 1}
 _VAL_CONTEXT = re.compile(
@@ -128,49 +140,52 @@ class Position(NamedTuple):
 
 def position(segment: str) -> Position:
     """Where a line or redraw segment says training is."""
+    return position_of(_LEAD.match(segment), _POSITION.finditer(segment))
+
+
+def position_of(lead: re.Match[str] | None, matches: Iterable[re.Match[str]]) -> Position:
+    """The position from a segment's ``_LEAD`` match and its ``_POSITION`` matches."""
     step: int | None = None
     step_rank = 9
     step_total: int | None = None
     epoch: float | None = None
     batch: int | None = None
     batch_total: int | None = None
-    for match in _POSITION.finditer(segment):
-        groups = match.groupdict()
-        if groups["b_ep"] is not None or groups["t_ep"] is not None:
-            ep, n, tot = (
-                (groups["b_ep"], groups["b_n"], groups["b_tot"])
-                if groups["b_ep"] is not None
-                else (groups["t_ep"], groups["t_n"], groups["t_tot"])
-            )
-            epoch = float(ep) if epoch is None else epoch
-            if batch is None:
-                batch, batch_total = int(n), int(tot)
-        elif groups["ep_f"] is not None:
-            epoch = float(groups["ep_f"]) if epoch is None else epoch
-        elif groups["kind"] is not None:
-            kind = groups["kind"].lower()
-            n = int(groups["n"])
-            tot = int(groups["tot"]) if groups["tot"] else None
+    if lead is not None:
+        if lead.group("tt_ep") is not None:
+            epoch, step, step_rank = float(lead.group("tt_ep")), int(lead.group("tt_step")), 1
+        else:
+            step, step_rank = int(lead.group("lead")), 3
+    for match in matches:
+        which = match.lastgroup
+        if which == "counter":
+            kind = match.group("kind").lower()
+            n = int(match.group("n"))
             if kind in ("epoch", "ep"):
                 epoch = float(n) if epoch is None else epoch
             elif kind.startswith("batch"):
                 if batch is None:
-                    batch, batch_total = n, tot
+                    tot = match.group("tot")
+                    batch, batch_total = n, int(tot) if tot else None
             else:
                 rank = _STEP_KINDS.get(kind, 2)
                 if rank < step_rank:
-                    step, step_rank, step_total = n, rank, tot
-        elif groups["tt_ep"] is not None:
-            epoch = float(groups["tt_ep"]) if epoch is None else epoch
-            step, step_rank = int(groups["tt_step"]), 1
-        elif groups["lead"] is not None:
-            if step is None:
-                step, step_rank = int(groups["lead"]), 3
-        elif groups["ep_pre"] is not None or groups["cjk_ep"] is not None or groups["cjk_ep2"]:
-            found = groups["ep_pre"] or groups["cjk_ep"] or groups["cjk_ep2"]
+                    tot = match.group("tot")
+                    step, step_rank, step_total = n, rank, int(tot) if tot else None
+        elif which in ("bracket", "timm"):
+            ep, n_, tot_ = match.group(
+                *(("b_ep", "b_n", "b_tot") if which == "bracket" else ("t_ep", "t_n", "t_tot"))
+            )
+            epoch = float(ep) if epoch is None else epoch
+            if batch is None:
+                batch, batch_total = int(n_), int(tot_)
+        elif which == "epoch_float":
+            epoch = float(match.group("ep_f")) if epoch is None else epoch
+        elif which == "epoch_int":
+            found = match.group("ep_pre") or match.group("cjk_ep") or match.group("cjk_ep2")
             epoch = float(found) if epoch is None else epoch
         elif step is None:
-            step, step_rank = int(groups["cjk_step"] or groups["cjk_step2"]), 2
+            step, step_rank = int(match.group("cjk_step") or match.group("cjk_step2")), 2
     if epoch is not None and step is not None and step_total is not None and step_rank >= 2:
         # ``epoch:49 step: 0/19``: a counter within the epoch, not a global step
         if batch is None:
@@ -182,7 +197,10 @@ def position(segment: str) -> Position:
 _SEGMENT_END = re.compile(r"[\r\n]")
 
 
-def _segment_end(text: str, pos: int) -> int:
+def _segment_end(text: str, pos: int, has_cr: bool = True) -> int:
+    if not has_cr:  # most logs: a plain find is cheaper than a regex
+        end = text.find("\n", pos)
+        return end if end != -1 else len(text)
     match = _SEGMENT_END.search(text, pos)
     return match.start() if match else len(text)
 
@@ -253,19 +271,22 @@ class PlainParser(Parser):
         text = chunk.text
         lines = LineCounter(chunk)
         out = self.out
-        line_start = 0
-        segment_end = 0
+        line_start = segment_start = segment_end = 0
+        placed = False  # the segment's position is worked out when its first record needs it
         line = 0
         step: int | None = None
         batch: int | None = None
         epoch: float | None = None
         val_from = -1
         label = ""
-        grouped = False
+        has_cr = "\r" in text
+        # Positions are found in one pass over the chunk, then handed to each segment.
+        places = list(_POSITION.finditer(text))
+        place_starts = [m.start() for m in places]
         for match in _SCAN.finditer(text):
-            mark = match.group("mark") or match.group("cjk_mark")
-            if mark is not None:
-                self.epoch = int(mark)
+            which = match.lastgroup
+            if which == "mark" or which == "cjk_mark":
+                self.epoch = int(match.group(which))
                 continue
             pos = match.start()
             if pos >= segment_end:  # a new segment; searches stay within it (linear time)
@@ -273,33 +294,19 @@ class PlainParser(Parser):
                 line_start = newline + 1 if newline != -1 else line_start
                 cr = text.rfind("\r", line_start, pos)
                 segment_start = cr + 1 if cr != -1 else line_start
-                segment_end = _segment_end(text, pos)
-                segment = text[segment_start:segment_end]
-                line = lines.at(pos)
-                step, epoch, batch, per_epoch = position(segment)
-                if step is None and batch is not None and per_epoch and epoch is not None:
-                    step = self._derived_step(epoch, batch, per_epoch)
-                if step is None:  # a continuation line (Caffe's net outputs, ``>>> loss_cls``)
-                    step = self.step
-                self.step = step
-                if epoch is None:
-                    epoch = self.epoch
-                val = _VAL_CONTEXT.search(segment)
-                val_from = segment_start + val.start() if val else -1
+                segment_end = _segment_end(text, pos, has_cr)
+                placed = False
                 label = ""
-                grouped = False  # the group starts with the segment's first record, not before
-            if match.group("label") is not None:
+            if which == "label":
                 label = match.group("label").lower()
                 continue
-            if match.group("u_val") is not None:
+            if which == "u_val":
                 value = to_float(match.group("u_val"))
                 if value is not None:
                     phase = "val" if match.group("u_phase") == "val" else "train"
-                    if not grouped:
-                        out.start_group()
-                        grouped = True
+                    out.start_group()
                     out.add(
-                        line,
+                        lines.at(pos),
                         "loss" if phase == "train" else "val_loss",
                         value,
                         epoch=float(match.group("u_ep")),
@@ -308,6 +315,12 @@ class PlainParser(Parser):
                     )
                 continue
             key = match.group("key")
+            if key.lower() in _SECOND_WORDS and text[pos - 1 : pos] == " ":
+                # ``learning rate``, ``Train Loss``, ``lm loss``: the word before belongs to it
+                start = max(text.rfind(" ", segment_start, pos - 1) + 1, segment_start)
+                before = text[start : pos - 1]
+                if _WORD.fullmatch(before) and before.lower() not in ("nan", "inf"):
+                    key = f"{before} {key}"
             if not is_metric_key(key):
                 if label:
                     key = f"{label}_{key}"
@@ -321,15 +334,33 @@ class PlainParser(Parser):
             value = to_float(match.group("val"))
             if value is None:
                 continue
+            if not placed:
+                placed = True
+                line = lines.at(pos)
+                first = bisect_left(place_starts, segment_start)
+                last = bisect_left(place_starts, segment_end, first)
+                step, epoch, batch, per_epoch = position_of(
+                    _LEAD.match(text, segment_start, segment_end), places[first:last]
+                )
+                if step is None and batch is not None and per_epoch and epoch is not None:
+                    step = self._derived_step(epoch, batch, per_epoch)
+                if step is None:  # a continuation line (Caffe's net outputs, ``>>> loss_cls``)
+                    step = self.step
+                self.step = step
+                if epoch is None:
+                    epoch = self.epoch
+                val_from = -1
+                lowered = text[segment_start:segment_end].lower()
+                if "val" in lowered or "test" in lowered or "验证" in lowered or "测试" in lowered:
+                    val = _VAL_CONTEXT.search(text, segment_start, segment_end)
+                    val_from = val.start() if val else -1
+                out.start_group()  # the group starts with the segment's first record
             canon = canonical_name(key)
             phase = "train"
             if canon.startswith("val_"):
                 phase = "val"
             elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
-            if not grouped:
-                out.start_group()
-                grouped = True
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
 
     def _derived_step(self, epoch: float, batch: int, per_epoch: int) -> int:

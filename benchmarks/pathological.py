@@ -1,0 +1,55 @@
+"""Time the reader on inputs that make a backtracking regex take minutes (on demand, not in CI).
+
+    python benchmarks/pathological.py          # seconds per input, and the growth check
+
+Each input is 10-20 MB of one adversarial pattern; on a 2-core machine every one takes a
+few seconds. A regex that backtracks quadratically would take minutes. The growth check
+parses a plain log at 2,000 and 20,000 lines: the time must grow about tenfold, not more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+
+PATHOLOGICAL: dict[str, bytes] = {
+    "20MB-line": b"x" * 20_000_000,
+    "loss=x2M": b"loss=" * 2_000_000,
+    "nested-brackets": b"[" * 5_000_000 + b"]" * 5_000_000,
+    "open-dicts": b"{'loss': " * 1_000_000,
+    "open-tensors": b"loss: tensor(" * 1_000_000,
+    "endless-bar": b"1/2 [" + b"=" * 10_000_000,
+    "carriage-returns": b"\r" * 10_000_000,
+    "dotted-word": b"a." * 5_000_000,
+    "epoch-headers": b"Epoch 1/" * 1_000_000,
+}
+
+
+def timed_parse(data: bytes) -> float:
+    from nanlog.errors import NanlogError
+    from nanlog.parsing import parse_stream
+
+    start = time.perf_counter()
+    with contextlib.suppress(NanlogError):
+        parse_stream(io.BytesIO(data), "t")
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    worst = 0.0
+    for name, data in PATHOLOGICAL.items():
+        seconds = timed_parse(data)
+        worst = max(worst, seconds)
+        print(f"{name:18} {len(data) / 1e6:6.1f} MB  {seconds:6.2f} s")
+    line = b"2024-06-11 12:00:01 INFO step=1 loss=0.5 lr=0.1 grad_norm=1.0 " + b"pad " * 40 + b"\n"
+    small, large = timed_parse(line * 2_000), timed_parse(line * 20_000)
+    print(f"growth: 2,000 lines {small:.3f} s, 20,000 lines {large:.3f} s ({large / small:.1f}x)")
+    ok = worst < 10.0 and large < 10 * small * 2.5 + 0.5
+    print("OK" if ok else "SLOW: a pattern may backtrack")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
