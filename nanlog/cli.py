@@ -18,6 +18,7 @@ import click
 
 from nanlog import __version__
 from nanlog.errors import ExitCode, NanlogError
+from nanlog.safety import shown
 
 if TYPE_CHECKING:  # the CLI imports what a command needs when it runs (fast start-up)
     from nanlog.engine import Report
@@ -117,7 +118,7 @@ def diagnose_command(
 
     reports, errors = diagnose_inputs(list(inputs), input_format)
     for message in errors:
-        click.echo(f"nanlog: error: {message}", err=True)
+        click.echo(f"nanlog: error: {shown(message)}", err=True)
     readable = [r for r in reports if r.error is None]
     if len(reports) == 1 and not readable:
         return int(ExitCode.ERROR)
@@ -148,7 +149,7 @@ def _say(event: LiveEvent) -> None:
     label = {"warning": "warning", "divergence": "warning", "nonfinite": "NaN"}.get(
         event.kind, event.kind
     )
-    click.echo(f"nanlog: {label}: {event.message}", err=True)
+    click.echo(f"nanlog: {label}: {shown(event.message)}", err=True)
 
 
 @cli.command("watch")
@@ -402,6 +403,7 @@ def _fail(message: str, code: int) -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    message = shown(message)  # one line, whatever a file name or an exception holds
     click.echo(
         f"nanlog: error: {message}" if code == ExitCode.ERROR else f"nanlog: {message}", err=True
     )

@@ -50,6 +50,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     chart: dict[str, list[float]] = field(default_factory=dict)
     problem: bool = False
+    failure: dict[str, object] | None = None  # the first message that says the run failed
     error: str | None = None  # set when the input could not be read
 
 
@@ -187,7 +188,7 @@ def diagnose_run(run: Run) -> Report:
         framework=analysis.framework,
         variant=run.variant,
         lines=run.lines,
-        notes=list(analysis.notes),
+        notes=[*run.warnings, *analysis.notes],
     )
     brk = analysis.brk
     if brk is not None:
@@ -215,6 +216,9 @@ def diagnose_run(run: Run) -> Report:
             "factor": d.factor,
         }
     report.problem = analysis.is_problem
+    if analysis.failure_events:
+        event = analysis.failure_events[0]
+        report.failure = {"line": event.line, "kind": event.kind, "text": event.text}
     if report.problem:
         report.causes = rank(run_rules(analysis), analysis.framework)
         report.notes.extend(_undecided(report.causes))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bz2
 import codecs
-import gzip
 import io as _io
 import lzma
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from nanlog.errors import NanlogError
+from nanlog.safety import strip_controls
 
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 1 << 16
@@ -42,9 +42,6 @@ MAX_CARRY_CHARS = 8 << 20
 LOG_SUFFIXES = {".log", ".txt", ".out", ".err", ".csv", ".json", ".jsonl", ".gz", ".bz2", ".xz"}
 _SKIP_NAMES = {"hparams.yaml", "config.json", "tokenizer.json", "vocab.json"}
 
-_ANSI = re.compile(
-    r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][A-Za-z0-9]|[=>78])"
-)
 _CONTROL = re.compile(r"[\x00\x08]+")
 _CRLF = re.compile(r"\r+\n")
 
@@ -159,16 +156,92 @@ def open_binary(source: Source) -> BinaryIO:
 
 
 def decompressed(raw: BinaryIO) -> BinaryIO:
-    """The stream itself, or a decompressing view of it when its magic bytes say so."""
+    """The stream itself, or a decompressing view of it when its magic bytes say so.
+
+    A file that begins with the magic bytes but does not decompress (a text log that happens
+    to start with ``BZh``) is read as it is.
+    """
     if not hasattr(raw, "peek"):
         raw = cast(BinaryIO, _io.BufferedReader(_RawAdapter(raw)))
-    head = _peek(raw, 8)
+    head = _peek(raw, 64)
     for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            if kind == "gzip":
-                return cast(BinaryIO, gzip.GzipFile(fileobj=raw))
-            return cast(BinaryIO, bz2.BZ2File(raw) if kind == "bz2" else lzma.LZMAFile(raw))
+        if head.startswith(magic) and _decompresses(kind, head):
+            return cast(BinaryIO, _io.BufferedReader(_Decompressing(raw, kind), 1 << 16))
     return raw
+
+
+def _new_decompressor(kind: str) -> Any:
+    if kind == "gzip":
+        return zlib.decompressobj(wbits=31)
+    return bz2.BZ2Decompressor() if kind == "bz2" else lzma.LZMADecompressor()
+
+
+def _decompresses(kind: str, head: bytes) -> bool:
+    """The head is the start of a real compressed stream, not text with the same first bytes."""
+    try:
+        _new_decompressor(kind).decompress(head)
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        return False
+    return True
+
+
+class _Decompressing(_io.RawIOBase):
+    """Decompresses as it reads, with the decompressor objects of zlib, bz2 and lzma.
+
+    Unlike ``gzip.GzipFile`` they hand out everything decoded so far: a file cut mid-write
+    (a killed job) loses nothing before the cut. ``damage`` says what was wrong, if anything:
+    the stream was truncated, or trailing bytes were not a further compressed member.
+    """
+
+    def __init__(self, raw: BinaryIO, kind: str) -> None:
+        self._raw = raw
+        self._kind = kind
+        self._decompressor = _new_decompressor(kind)
+        self._pending = b""
+        self._done = False
+        self.damage: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending and not self._done:
+            self._pending = self._step()
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _step(self) -> bytes:
+        data = self._raw.read(1 << 16)
+        try:
+            if not data:
+                self._done = True
+                if not self._decompressor.eof:
+                    self.damage = "truncated"
+                return b""
+            out = bytes(self._decompressor.decompress(data))
+            while self._decompressor.eof:
+                rest = self._decompressor.unused_data
+                if not rest:
+                    break
+                if not _decompresses(self._kind, rest[:64]):  # not a further member: garbage
+                    self.damage = "trailing data after the compressed stream"
+                    self._done = True
+                    break
+                self._decompressor = _new_decompressor(self._kind)
+                out += bytes(self._decompressor.decompress(rest))
+            return out
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+            self.damage = "corrupt"
+            self._done = True
+            return b""
+
+
+def damage_of(stream: BinaryIO) -> str | None:
+    """What was wrong with a compressed input (truncated, corrupt, trailing data), if anything."""
+    raw = getattr(stream, "raw", None)
+    return raw.damage if isinstance(raw, _Decompressing) else None
 
 
 class _RawAdapter(_io.RawIOBase):
@@ -229,11 +302,14 @@ def guess_encoding(head: bytes) -> str:
 
 
 def clean(text: str) -> str:
-    """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``."""
-    if "\x1b" in text:
-        text = _ANSI.sub("", text)
+    """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``.
+
+    NUL and backspace go first, so that ``ESC NUL ]`` cannot become a live sequence once the
+    NUL is gone; then every escape sequence and control character (:mod:`nanlog.safety`).
+    """
     if "\x00" in text or "\x08" in text:
         text = _CONTROL.sub("", text)
+    text = strip_controls(text)
     if "\r\n" in text:
         text = _CRLF.sub("\n", text)
     return text
@@ -246,7 +322,6 @@ class TextReader:
         self.name = name
         self._stream = stream
         self._chunk_bytes = chunk_bytes
-        self._ended = False
         self._head_raw = self._read(HEAD_BYTES)
         self.encoding = guess_encoding(self._head_raw)
         self.lines_read = 0
@@ -278,7 +353,7 @@ class TextReader:
                 return
             cut = text.rfind("\n") + 1
             if cut == 0 and len(text) > MAX_CARRY_CHARS:
-                cut = len(text)
+                cut = _token_boundary(text)
             carry = text[cut:]
             if cut:
                 chunk = clean(text[:cut])
@@ -287,32 +362,22 @@ class TextReader:
             data = self._read(self._chunk_bytes)
 
     def _read(self, size: int) -> bytes:
-        """Read up to ``size`` bytes; a truncated compressed stream ends like a truncated log."""
-        if self._ended:
-            return b""
-        if not isinstance(self._stream, (gzip.GzipFile, bz2.BZ2File, lzma.LZMAFile)):
-            return self._read_piece(size)
-        pieces = []  # small reads, so that damage costs at most one piece
-        while size > 0 and not self._ended:
-            piece = self._read_piece(min(size, 16384))
-            if not piece:
-                break
-            pieces.append(piece)
-            size -= len(piece)
-        return b"".join(pieces)
-
-    def _read_piece(self, size: int) -> bytes:
         try:
             return self._stream.read(size)
-        except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile):
-            pass
         except OSError as exc:
-            if "compressed" not in str(exc) and "Invalid data stream" not in str(exc):
-                raise NanlogError(f"cannot read {self.name}: {exc.strerror or exc}") from None
-        # Decompressors raise at the point of damage and lose the rest of that read:
-        # re-reading is not possible, so what was decoded before this call is kept.
-        self._ended = True
-        return b""
+            raise NanlogError(f"cannot read {self.name}: {exc.strerror or exc}") from None
+
+
+_BOUNDARY = re.compile(r"[\s,;|\r]")
+
+
+def _token_boundary(text: str) -> int:
+    """Where to cut an over-long line: after its last separator, so no number is split
+    (``12345.0`` read as ``12`` and ``345.0``); anywhere only if it has none."""
+    for at in range(len(text) - 1, max(-1, len(text) - 4096), -1):
+        if _BOUNDARY.match(text, at):
+            return at + 1
+    return len(text)
 
 
 def describe(source: Source) -> str:

@@ -33,6 +33,16 @@ def _ignore(_: int) -> None:
     """Stands in for appending to a column that is not stored."""  # steps and batches are stored as int32; larger ones count as not printed
 
 
+def _epoch_code(epoch: float | None) -> float:
+    """An epoch as stored: NaN (not printed) unless it is a finite, sane number.
+
+    ``'epoch': 1e39`` or ``epoch=inf`` in a log is not an epoch anyone trained for.
+    """
+    if epoch is None or not math.isfinite(epoch) or abs(epoch) >= _INT_LIMIT:
+        return math.nan
+    return epoch
+
+
 PHASES = ("train", "val", "eval", "summary")
 _PHASE_CODE = {phase: code for code, phase in enumerate(PHASES)}
 
@@ -154,7 +164,7 @@ class SeriesBuilder:
         """Append the (name, value, phase) records printed together at one position."""
         step_code = step if step is not None and 0 <= step < _INT_LIMIT else NO_INT
         batch_code = batch if batch is not None and 0 <= batch < _INT_LIMIT else NO_INT
-        epoch_value = math.nan if epoch is None else epoch
+        epoch_value = _epoch_code(epoch)
         ids, names = self._name_ids, self.names
         if batch_code != NO_INT and not self.has_batch:
             self._start_batches()
@@ -201,7 +211,7 @@ class SeriesBuilder:
             self.names.append(name)
         self.line.append(line)
         self.step.append(step if step is not None and 0 <= step < _INT_LIMIT else NO_INT)
-        self.epoch.append(math.nan if epoch is None else epoch)
+        self.epoch.append(_epoch_code(epoch))
         if self.has_batch:
             self.batch.append(batch if batch is not None and 0 <= batch < _INT_LIMIT else NO_INT)
         self.phase.append(_PHASE_CODE[phase])
@@ -222,6 +232,7 @@ class Run:
     variant: str | None = None
     head_hint: str = ""  # the first few KB, for guessing the framework
     line_texts: dict[int, str] = field(default_factory=dict)  # lines of the first non-finite values
+    warnings: list[str] = field(default_factory=list)  # what the reader could not do (damage)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property

@@ -10,6 +10,7 @@ from typing import TextIO
 from nanlog.model import NO_INT, PHASES, Run, epoch_value
 from nanlog.names import canonical_name
 from nanlog.numbers import spell
+from nanlog.reporters.json import strict
 
 SERIES_COLUMNS = ("line", "step", "epoch", "batch", "phase", "metric", "name", "value")
 
@@ -96,5 +97,5 @@ def write_series_json(run: Run, out: TextIO) -> None:
         "series": [_json_row(row) for row in _rows(run)],
         "events": [{"line": e.line, "kind": e.kind, "text": e.text} for e in run.events],
     }
-    json.dump(document, out, ensure_ascii=False, indent=1)
+    json.dump(strict(document), out, ensure_ascii=False, indent=1, allow_nan=False)
     out.write("\n")

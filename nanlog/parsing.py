@@ -11,7 +11,15 @@ from typing import BinaryIO
 from nanlog.errors import NanlogError, NoMetricsError
 from nanlog.formats import get_format, make_parser
 from nanlog.formats.base import Parser, scan_events
-from nanlog.io import Chunk, Source, TextReader, decompressed, describe, open_binary
+from nanlog.io import (
+    Chunk,
+    Source,
+    TextReader,
+    damage_of,
+    decompressed,
+    describe,
+    open_binary,
+)
 from nanlog.model import Run, SeriesBuilder
 from nanlog.tfevents import is_event_file, read_event_file
 
@@ -57,6 +65,11 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
         feed_chunk(run, parser, chunk)
     parser.finish()
     run.format = parser.format_id or fmt_id or "plain"
+    damage = damage_of(stream)
+    if damage is not None:
+        run.warnings.append(
+            f"the compressed input is {damage}: everything before the damage was read"
+        )
     run.lines = reader.lines_read
     run.variant = parser.variant
     if not run.records and not run.events:

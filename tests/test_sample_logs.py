@@ -22,7 +22,10 @@ ROWS = list(csv.DictReader(LABELS.open(encoding="utf-8"))) if LABELS.exists() el
 LOG_FILES = sorted(
     p
     for p in SAMPLE_LOGS.rglob("*")
-    if p.is_file() and "generators" not in p.parts and p.name != "labels.csv"
+    if p.is_file()
+    and "generators" not in p.parts
+    and "real" not in p.parts  # logs from public threads: labelled in sample_logs/real/
+    and p.name != "labels.csv"
 )
 
 

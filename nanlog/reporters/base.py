@@ -51,6 +51,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         ],
         "problem": report.problem,
         "divergence": report.divergence,
+        "failure": report.failure,
         "shape": report.shape or None,
         "framework": report.framework,
         "variant": report.variant,
@@ -79,8 +80,13 @@ def headline(report: Report) -> str:
     elif report.divergence is not None:
         d = report.divergence
         where = f"{d['metric']} diverged ({d['factor']:.3g}x) at line {d['line']}"
+    elif report.failure is not None:
+        where = (
+            f"the log reports a failure at line {report.failure['line']}: {report.failure['text']}"
+        )
+        where = where[:160]
     else:
-        where = "the framework reported a failure"
+        where = "the loss scale collapsed"
     top = (
         f"; most likely: {report.causes[0].id} ({report.causes[0].score:.2f})"
         if report.causes

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from nanlog.engine import Report
 from nanlog.reporters.base import Reporter, headline
+from nanlog.safety import shown
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: percent-escaped; controls from the input made visible first."""
+    lines = [shown(line) for line in text.split("\n")]  # our own newlines stay line breaks
+    return "%0A".join(line.replace("%", "%25") for line in lines)
 
 
 def _prop(text: str) -> str:

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from nanlog.engine import Report
 from nanlog.reporters.base import Reporter, headline
+from nanlog.safety import shown
 
 _BARS = "▁▂▃▄▅▆▇█"
 _FRAMEWORK_NAMES = {
@@ -91,16 +92,16 @@ class TextReporter(Reporter):
             for column in ("input", "format", "records", "result"):
                 table.add_column(column, overflow="fold")
             for r in reports:
-                table.add_row(r.source, r.format, str(r.records), headline(r))
+                table.add_row(shown(r.source), r.format, str(r.records), shown(headline(r)))
             console.print(table)
         return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
     def _one(self, console: Console, r: Report) -> None:
         title = Text("nanlog ", style="bold")
-        title.append(r.source, style="bold cyan")
+        title.append(shown(r.source), style="bold cyan")
         if r.error:
             console.print(title, no_wrap=True, overflow="ellipsis")
-            console.print(Text(f"  could not be read: {r.error}", style="red"))
+            console.print(Text(f"  could not be read: {shown(r.error)}", style="red"))
             return
         title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
         console.print(title, no_wrap=True, overflow="ellipsis")
@@ -122,7 +123,9 @@ class TextReporter(Reporter):
             if detail:
                 console.print(Text("  " + ", ".join(detail), style="dim"))
             if first.get("text"):
-                console.print(Text(f"  │ {first['text']}"), no_wrap=True, overflow="ellipsis")
+                console.print(
+                    Text(f"  │ {shown(str(first['text']))}"), no_wrap=True, overflow="ellipsis"
+                )
         if r.shape or r.chart:
             console.print()
             console.print(Text("How", style="bold"))
