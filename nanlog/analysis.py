@@ -249,8 +249,11 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
     phases = np.frombuffer(s.phase, dtype=np.int8)
     canon = [canonical_name(n) for n in s.names]
     metrics = sorted(set(canon))
+    number_of = {
+        metric: number for number, metric in enumerate(metrics)
+    }  # not list.index: 80k names
     metric_ids = np.array(
-        [metrics.index(c) for c in canon], dtype=np.int16 if len(metrics) < 2**15 else np.int32
+        [number_of[c] for c in canon], dtype=np.int16 if len(metrics) < 2**15 else np.int32
     )
     metric_of = metric_ids[name_ids]  # an int per record, not an object array
     values = np.frombuffer(s.value, dtype=np.float64)
@@ -261,9 +264,8 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
         np.frombuffer(s.batch, dtype=s.batch.typecode) if s.has_batch else None,
     )
     curves = {}
-    for number, metric in enumerate(metrics):
-        if metric not in wanted:
-            continue
+    for metric in sorted(wanted & number_of.keys()):
+        number = number_of[metric]
         # val_* are printed in the train phase's frames by some formats; keep them by name.
         mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
         index = np.flatnonzero(mask).astype(np.int32 if len(values) < 2**31 else np.int64)

@@ -11,14 +11,14 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from nanlog import __version__
 from nanlog.errors import ExitCode, NanlogError
-from nanlog.safety import shown
+from nanlog.safety import ascii_drawing, shown
 
 if TYPE_CHECKING:  # the CLI imports what a command needs when it runs (fast start-up)
     from nanlog.engine import Report
@@ -140,9 +140,19 @@ def _write_reports(
     )
     width = shutil.get_terminal_size((100, 24)).columns if terminal else 100
     text = REPORTERS[output_format](use_color, width).render(reports)
+    if not _can_encode(stream, text):
+        text = ascii_drawing(text)
     with _output():
         stream.write(text)
         stream.flush()
+
+
+def _can_encode(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _say(event: LiveEvent) -> None:
@@ -369,6 +379,7 @@ def _output() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: run the CLI and map every outcome to the contract's exit codes."""
+    _tolerant_streams()
     try:
         code = cli.main(args=argv, prog_name="nanlog", standalone_mode=False)
         sys.stdout.flush()
@@ -386,6 +397,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         _fail("interrupted", ExitCode.INTERRUPTED)
     except (BrokenPipeError, _OutputClosed):
         _quiet_broken_pipe()
+    except OSError as exc:  # stdout on a full disk (>/dev/full), a vanished terminal
+        _fail(f"cannot write the output: {exc.strerror or exc}", ExitCode.ERROR)
     except click.ClickException as exc:
         _fail(exc.format_message(), ExitCode.ERROR)
     except Exception as exc:  # the last guard: one line, never a traceback
@@ -403,11 +416,25 @@ def _fail(message: str, code: int) -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError:
+        code = ExitCode.ERROR  # the output could not be written: never "success"
     message = shown(message)  # one line, whatever a file name or an exception holds
-    click.echo(
-        f"nanlog: error: {message}" if code == ExitCode.ERROR else f"nanlog: {message}", err=True
-    )
+    with suppress(OSError):  # stderr itself unwritable (2>/dev/full): the exit code says it
+        click.echo(
+            f"nanlog: error: {message}" if code == ExitCode.ERROR else f"nanlog: {message}",
+            err=True,
+        )
     raise SystemExit(code)
+
+
+def _tolerant_streams() -> None:
+    """Output in any encoding: what the terminal's encoding cannot show is escaped, not fatal
+    (``PYTHONIOENCODING=ascii``, cp1252 on Windows)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _quiet_broken_pipe() -> NoReturn:

@@ -20,6 +20,16 @@ def _diagnose_source(source: Source, input_format: str | None) -> Report:
         return diagnose_run(parse_source(source, input_format))
     except NanlogError as exc:
         return Report(source=source.name, format="", records=0, error=str(exc))
+    except (MemoryError, RecursionError) as exc:
+        return _failed(source, exc)
+
+
+def _failed(source: Source, exc: BaseException) -> Report:
+    """One input that nanlog could not diagnose; the other inputs are still reported."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Report(
+        source=source.name, format="", records=0, error=f"could not be diagnosed ({detail})"
+    )
 
 
 def diagnose_inputs(names: list[str], input_format: str | None) -> tuple[list[Report], list[str]]:
@@ -36,14 +46,26 @@ def diagnose_inputs(names: list[str], input_format: str | None) -> tuple[list[Re
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {
-                id(source): pool.submit(_diagnose_source, source, input_format) for source in files
+                id(source): (source, pool.submit(_diagnose_source, source, input_format))
+                for source in files
             }
-            done = {key: future.result() for key, future in futures.items()}
+            for key, (source, future) in futures.items():
+                try:
+                    done[key] = future.result()
+                except Exception as exc:  # a killed worker, a bug: this input only
+                    done[key] = _failed(source, exc)
     reports: list[Report] = []
     for item in planned:
         if isinstance(item, Report):
             reports.append(item)
+        elif id(item) in done:
+            reports.append(done[id(item)])
         else:
-            reports.append(done.get(id(item)) or _diagnose_source(item, input_format))
+            try:
+                reports.append(_diagnose_source(item, input_format))
+            except Exception as exc:
+                if len(planned) == 1:
+                    raise  # one input: the CLI's own last guard says it in one line
+                reports.append(_failed(item, exc))
     errors = [report.error for report in reports if report.error]
     return reports, errors

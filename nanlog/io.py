@@ -138,6 +138,8 @@ def list_log_files(directory: Path) -> list[Path]:
 def open_binary(source: Source) -> BinaryIO:
     """Open a source for reading bytes, decompressing when the magic bytes say so."""
     if source.path is None:
+        if sys.stdin is None or sys.stdin.closed:
+            raise NanlogError("standard input is closed; name a log file or pipe one in")
         raw: BinaryIO = sys.stdin.buffer
     else:
         try:

@@ -81,3 +81,33 @@ def code_fence(text: str, info: str = "text") -> list[str]:
     longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + info, strip_controls(text), fence]
+
+
+_ASCII_DRAWING = str.maketrans(
+    {
+        "▁": "_",
+        "▂": ".",
+        "▃": "-",
+        "▄": "-",
+        "▅": "=",
+        "▆": "=",
+        "▇": "#",
+        "█": "#",
+        "░": ".",
+        "✗": "x",
+        "│": "|",
+        "•": "*",
+        "·": "-",
+        "✓": "ok",
+        "❌": "x",
+        "✅": "ok",
+        "—": "-",
+        "…": "...",
+        "━": "-",
+    }
+)
+
+
+def ascii_drawing(text: str) -> str:
+    """The report's drawing characters in ASCII, for an output that cannot encode them."""
+    return text.translate(_ASCII_DRAWING)

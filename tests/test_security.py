@@ -47,9 +47,7 @@ def _report(text: str, fmt: str, color: bool = False) -> str:
 
 
 LOG = (
-    f"step 1 loss 0.9 {HOSTILE}\n"
-    f"step 2 loss 0.8\n"
-    f"step 3 loss nan [blink]markup[/blink] {HOSTILE}\n"
+    f"step 1 loss 0.9 {HOSTILE}\nstep 2 loss 0.8\nstep 3 loss nan [blink]markup[/blink] {HOSTILE}\n"
 )
 # A failure printed only as a message: its text becomes the report's headline.
 MESSAGE_LOG = (
@@ -175,3 +173,88 @@ def test_a_number_at_the_cut_of_a_newline_free_line_is_not_split() -> None:
     run = parse_stream(io.BytesIO(text.encode()), "t")
     values = list(run.series.value)
     assert 12345.0 in values and any(v != v for v in values)
+
+
+def test_many_distinct_metric_names_are_diagnosed() -> None:
+    """80k names once made the curve table quadratic (list.index per record); the timing is in
+    benchmarks/pathological.py, here the result."""
+    text = "".join(f"step {i} loss_{i} 0.5\n" for i in range(20_000)) + "step 20000 loss nan\n"
+    report = diagnose_run(parse_stream(io.BytesIO(text.encode()), "t"))
+    assert report.problem and report.first_nonfinite is not None
+
+
+def test_one_failing_input_does_not_lose_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nanlog import diagnosis
+
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    good.write_text("step 1 loss 0.5\nstep 2 loss nan\n")
+    bad.write_text("step 1 loss 0.5\n")
+    real = diagnosis.parse_source
+
+    def failing(source, input_format=None):  # type: ignore[no-untyped-def]
+        if source.name.endswith("bad.log"):
+            raise MemoryError("simulated")
+        return real(source, input_format)
+
+    monkeypatch.setattr(diagnosis, "parse_source", failing)
+    monkeypatch.setattr(diagnosis.os, "cpu_count", lambda: 1)  # in this process, not a pool
+    reports, errors = diagnosis.diagnose_inputs([str(good), str(bad)], None)
+    assert [r.error is None for r in reports] == [True, False]
+    assert reports[0].problem and "MemoryError" in errors[0]
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "cp1252"])
+def test_any_output_encoding_gets_a_report(tmp_path: Path, encoding: str) -> None:
+    log = tmp_path / "cjk.log"
+    log.write_text("step 1 损失 0.5\nstep 2 损失 nan\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    result = subprocess.run(
+        [sys.executable, "-m", "nanlog", "diagnose", str(log)], capture_output=True, env=env
+    )
+    assert result.returncode == 1, result.stderr
+    assert b"internal error" not in result.stderr
+    result.stdout.decode(encoding)  # what was written is in the stream's encoding
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("step 1 loss 0.5\nstep 2 loss nan\n")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "nanlog", "diagnose", str(log)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+        )
+    assert result.returncode == 2
+    assert (
+        result.stderr.decode().count("\n") == 1 and "internal error" not in result.stderr.decode()
+    )
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "nanlog", "diagnose", str(tmp_path / "missing.log")],
+            stdout=subprocess.PIPE,
+            stderr=full,
+        )
+    assert result.returncode == 2
+
+
+def test_closed_stdin_is_one_clear_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nanlog", "diagnose", "-"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    assert result.returncode == 2  # empty input
+    closed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.close(0); from nanlog.cli import main; main(['diagnose', '-'])",
+        ],
+        capture_output=True,
+    )
+    assert closed.returncode == 2 and closed.stderr.count(b"\n") == 1
+    assert b"standard input" in closed.stderr and b"Traceback" not in closed.stderr
