@@ -7,6 +7,7 @@ log"), Ctrl-C exits 130 and a closed pipe ends quietly.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -147,6 +148,28 @@ def _write_reports(
         stream.flush()
 
 
+class Seconds(click.ParamType):  # type: ignore[type-arg]
+    """A duration in seconds: finite, positive, at most ``limit`` (no nan, inf or 1e9)."""
+
+    name = "seconds"
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not 0 < seconds <= self.limit:
+            self.fail(
+                f"{value!r} must be more than 0 and at most {self.limit:g} seconds", param, ctx
+            )
+        return seconds
+
+
 def _can_encode(stream: TextIO, text: str) -> bool:
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
@@ -172,7 +195,7 @@ def _say(event: LiveEvent) -> None:
 )
 @click.option(
     "--idle-exit",
-    type=float,
+    type=Seconds(1e7),
     default=None,
     metavar="SECONDS",
     help="End when FILE has not grown for this long (default: follow until Ctrl-C).",
@@ -235,7 +258,7 @@ def watch_command(
 )
 @click.option(
     "--grace",
-    type=float,
+    type=Seconds(3600),
     default=10.0,
     show_default=True,
     metavar="SECONDS",
@@ -282,16 +305,25 @@ def run_command(
         args = args[1:]
     if not args:
         raise NanlogError("no command to run; put it after --, e.g. nanlog run -- python train.py")
+    from nanlog.follow import Terminated
+
     monitor = Monitor(args[0], input_format)
-    log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed below
+    try:
+        log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise NanlogError(f"cannot write --log {log_path}: {exc.strerror or exc}") from None
     try:
         outcome = run_child(args, monitor, _say, stop_on_nan, stop_on_divergence, grace, log)
     except KeyboardInterrupt:
         _write_reports([monitor.close()], output_format, sys.stderr)
         raise
+    except Terminated as ended:  # SIGTERM/SIGHUP: the command was stopped, say what was seen
+        _write_reports([monitor.close()], output_format, sys.stderr)
+        raise SystemExit(128 + ended.signum) from None
     finally:
         if log is not None:
-            log.close()
+            with suppress(OSError):
+                log.close()
     report = monitor.close()
     if report.records or monitor.run.events:
         _write_reports([report], output_format, sys.stderr)

@@ -8,6 +8,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ def run_child(
             os.close(master)
         raise NanlogError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
 
+    restore_signals = _ending_signals()
     selector = selectors.DefaultSelector()
     for fd in streams:
         selector.register(fd, selectors.EVENT_READ)
@@ -173,8 +175,12 @@ def run_child(
                     out.write(data)
                     out.flush()
                 if log is not None:
-                    log.write(data)
-                    log.flush()
+                    try:
+                        log.write(data)
+                        log.flush()
+                    except OSError as exc:  # a full disk must not stop the training
+                        say_log_failure(say, exc)
+                        log = None
                 if (
                     _feed(monitor, data, say, stop_on_nan, stop_on_divergence)
                     and not outcome.stopped
@@ -183,11 +189,13 @@ def run_child(
                     outcome.signalled_at = time.monotonic()
                     _signal(child, signal.SIGINT)  # first, so the framework can save a checkpoint
                     deadline = time.monotonic() + grace
-    except KeyboardInterrupt:
-        _signal(child, signal.SIGINT)
-        child.wait()
+    except BaseException:
+        # Ctrl-C, SIGTERM/SIGHUP to nanlog (see _ending_signals), an internal error: whatever
+        # ends nanlog ends the command too, with the same INT -> TERM -> KILL escalation.
+        stop_child(child, grace)
         raise
     finally:
+        restore_signals()
         selector.close()
         if master is not None:
             with contextlib.suppress(OSError):
@@ -195,6 +203,48 @@ def run_child(
     status = child.wait()
     outcome.child_status = 128 - status if status < 0 else status
     return outcome
+
+
+class Terminated(BaseException):
+    """nanlog itself was asked to end (SIGTERM, SIGHUP)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _ending_signals() -> Callable[[], None]:
+    """Turn SIGTERM and SIGHUP into an exception while a child runs; return the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def ended(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    previous = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            previous[sig] = signal.signal(sig, ended)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def stop_child(child: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGINT (a framework can save a checkpoint), then SIGTERM, then SIGKILL, ``grace`` apart."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if child.poll() is not None:
+            return
+        _signal(child, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=grace if sig != signal.SIGKILL else None)
+
+
+def say_log_failure(say: Say, exc: OSError) -> None:
+    say(LiveEvent("warning", f"stopped writing --log: {exc.strerror or exc}", 0))
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:

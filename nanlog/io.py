@@ -355,7 +355,7 @@ class TextReader:
                 return
             cut = text.rfind("\n") + 1
             if cut == 0 and len(text) > MAX_CARRY_CHARS:
-                cut = _token_boundary(text)
+                cut = token_boundary(text)
             carry = text[cut:]
             if cut:
                 chunk = clean(text[:cut])
@@ -373,7 +373,7 @@ class TextReader:
 _BOUNDARY = re.compile(r"[\s,;|\r]")
 
 
-def _token_boundary(text: str) -> int:
+def token_boundary(text: str) -> int:
     """Where to cut an over-long line: after its last separator, so no number is split
     (``12345.0`` read as ``12`` and ``345.0``); anywhere only if it has none."""
     for at in range(len(text) - 1, max(-1, len(text) - 4096), -1):

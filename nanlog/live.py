@@ -18,9 +18,9 @@ from collections import deque
 from dataclasses import dataclass
 
 from nanlog.engine import Report, diagnose_run
-from nanlog.formats import FORMATS, file_format, make_parser
+from nanlog.formats import file_format, make_parser
 from nanlog.formats.base import Parser
-from nanlog.io import HEAD_BYTES, Chunk, clean, guess_encoding
+from nanlog.io import HEAD_BYTES, MAX_CARRY_CHARS, Chunk, clean, guess_encoding, token_boundary
 from nanlog.model import Run, SeriesBuilder
 from nanlog.names import canonical_name
 from nanlog.parsing import feed_chunk
@@ -79,6 +79,8 @@ class Monitor:
             data, self.raw_head = self.raw_head, b""
         text = self.carry + self.decoder.decode(data)
         cut = max(text.rfind("\n"), text.rfind("\r")) + 1
+        if cut == 0 and len(text) > MAX_CARRY_CHARS:  # a newline-free flood: bounded, linear
+            cut = token_boundary(text)
         self.carry = text[cut:]
         return self._text(text[:cut]) if cut else []
 
@@ -109,10 +111,10 @@ class Monitor:
         if not self.decided:
             self.head_text += text
             if self.parser is None:
-                if self.input_format or final or _recognised(self.head_text):
-                    self._start(self.head_text)
-                    return self._parse_chunk(self.head_text, first_line=1)
-                return []
+                # The mixed reader needs no detection: read from the first piece on (re-sniffing
+                # a growing head on every read was quadratic in start-up noise).
+                self._start(self.head_text)
+                return self._parse_chunk(self.head_text, first_line=1)
             if len(self.head_text.encode()) >= HEAD_BYTES or final:
                 return self._decide(text)
         return self._parse_chunk(text, first_line=self.line)
@@ -157,9 +159,12 @@ class Monitor:
         self.window_end_line = chunk.first_line + chunk.text.count("\n")
         if len(self.window) > 2 * WINDOW:
             cut = self.window.find("\n", len(self.window) - WINDOW) + 1
-            if cut > 0:
-                self.window_line += self.window.count("\n", 0, cut)
-                self.window = self.window[cut:]
+            if cut == 0:  # \r-only redraws: cut between segments; the window stays bounded
+                cut = self.window.find("\r", len(self.window) - WINDOW) + 1
+            if cut == 0:
+                cut = len(self.window) - WINDOW
+            self.window_line += self.window.count("\n", 0, cut)
+            self.window = self.window[cut:]
 
     def _check(self, chunk: Chunk) -> list[LiveEvent]:
         events: list[LiveEvent] = []
@@ -268,10 +273,6 @@ def _reading(head: str, input_format: str | None) -> str:
         return input_format
     owner = file_format(head)
     return owner.id if owner is not None else "mixed"
-
-
-def _recognised(text: str) -> bool:
-    return any(fmt_.sniff(text) > 0 for fmt_ in FORMATS)
 
 
 def _head_as_read(head: str) -> str:

@@ -22,6 +22,12 @@ parser.add_argument(
     "--grow", action="store_true", help="the loss grows x3 a step instead of falling"
 )
 parser.add_argument("--exit-code", type=int, default=0)
+parser.add_argument(
+    "--hold-at-nan",
+    type=float,
+    default=0.0,
+    help="after printing the NaN, wait this long for a signal (tests: no race with the stop)",
+)
 args = parser.parse_args()
 marks = open(args.marks, "a", buffering=1) if args.marks else None  # noqa: SIM115
 
@@ -55,6 +61,10 @@ for step in range(1, args.steps + 1):
     sys.stdout.flush()
     if marks and value == "nan" and step == args.nan_at:
         marks.write(f"nan {time.monotonic():.6f} step {step}\n")
+    if value == "nan" and step == args.nan_at and args.hold_at_nan:
+        held = time.monotonic() + args.hold_at_nan
+        while time.monotonic() < held:  # the SIGINT handler exits from here
+            time.sleep(0.01)
     time.sleep(args.delay)
 if args.style == "keras":
     sys.stdout.write("\n")
