@@ -6,6 +6,7 @@ import contextlib
 import os
 import selectors
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from nanlog.errors import NanlogError
+from nanlog.io import COMPRESSED_MAGIC, decompressed
 from nanlog.live import LiveEvent, Monitor
 
 Say = Callable[[LiveEvent], None]
@@ -52,15 +54,26 @@ def watch(
     """Follow a file like ``tail -f`` (surviving truncation and rotation), or read stdin to its end."""
     outcome = Outcome()
     if path == "-":
-        fd = sys.stdin.fileno()
-        while True:
-            data = os.read(fd, READ_SIZE)
-            if not data:
-                return outcome
-            if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
-                outcome.stopped = True
-                return outcome
+        return _read_stream(sys.stdin.fileno(), monitor, say, exit_on_nan, exit_on_divergence)
     handle = _open(path)
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        # A FIFO or <(cmd): read what arrives as it arrives, to the writer's end (no seeking).
+        try:
+            return _read_stream(handle.fileno(), monitor, say, exit_on_nan, exit_on_divergence)
+        finally:
+            handle.close()
+    head = os.pread(handle.fileno(), 8, 0)
+    if any(head.startswith(magic) for magic in COMPRESSED_MAGIC):
+        # A compressed log is finished (it cannot be appended to and still be read): read it.
+        try:
+            stream = decompressed(handle)
+            while data := stream.read(READ_SIZE):
+                if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
+                    outcome.stopped = True
+                    break
+            return outcome
+        finally:
+            handle.close()
     inode = os.fstat(handle.fileno()).st_ino
     idle_since = time.monotonic()
     try:
@@ -89,6 +102,20 @@ def watch(
             time.sleep(poll)
     finally:
         handle.close()
+
+
+def _read_stream(
+    fd: int, monitor: Monitor, say: Say, exit_on_nan: bool, exit_on_divergence: bool
+) -> Outcome:
+    """Read a pipe with ``os.read`` (what is there, not a full buffer) until its end."""
+    outcome = Outcome()
+    while True:
+        data = os.read(fd, READ_SIZE)
+        if not data:
+            return outcome
+        if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
+            outcome.stopped = True
+            return outcome
 
 
 def _open(path: str) -> BinaryIO:

@@ -46,6 +46,7 @@ _CONTROL = re.compile(r"[\x00\x08]+")
 _CRLF = re.compile(r"\r+\n")
 
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
+COMPRESSED_MAGIC = tuple(magic for magic, _ in _MAGIC)
 _LEGACY_OK = {
     "gb18030",
     "gbk",

@@ -285,3 +285,31 @@ def test_monitor_stays_bounded_on_floods() -> None:
     assert len(bars.window) <= 2 * WINDOW
     report = bars.close()
     assert report.records > 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_watch_reads_a_fifo_as_it_arrives(tmp_path: Path) -> None:
+    fifo = tmp_path / "train.fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nanlog", "watch", "--exit-on-nan", "--format", "json", str(fifo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    with fifo.open("w") as writer:  # blocks until nanlog opened it
+        writer.write("step 1 loss 0.5\nstep 2 loss nan\n")
+        writer.flush()
+        # nanlog must stop on the NaN while the writer is still open (not only at its close)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert json.loads(out)["first_nonfinite"]["line"] == 2
+
+
+def test_watch_reads_a_gzipped_log(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "train.log.gz"
+    path.write_bytes(gzip.compress(b"step 1 loss 0.5\nstep 2 loss nan\n"))
+    result = nanlog("watch", "--format", "json", str(path))
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["first_nonfinite"]["line"] == 2
