@@ -18,3 +18,41 @@ settings.register_profile(
     "fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def wait_for(condition, ceiling: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll for an event (not a time margin); the ceiling only ends a hung test."""
+    import time
+
+    end = time.monotonic() + ceiling
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("the awaited event did not happen")
+        time.sleep(0.01)
+
+
+def bytes_in_pipe(read_fd: int) -> int:
+    """How many bytes wait unread in a pipe (FIONREAD on our copy of its read end)."""
+    import array
+    import fcntl
+    import termios
+
+    count = array.array("i", [0])
+    fcntl.ioctl(read_fd, termios.FIONREAD, count)
+    return count[0]
+
+
+def read_offset(pid: int, path: Path) -> int | None:
+    """The offset of process ``pid`` in the file ``path`` (Linux /proc), None if not open."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        for fd in fd_dir.iterdir():
+            try:
+                if os.readlink(fd) == str(path):
+                    info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
+                    return int(info.split("pos:", 1)[1].split()[0])
+            except OSError:
+                continue
+    except OSError:
+        return None
+    return None

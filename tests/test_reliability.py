@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from benchmarks.pathological import PATHOLOGICAL
 from nanlog.errors import NanlogError
 from nanlog.parsing import parse_stream
 
-from .conftest import SAMPLE_LOGS
+from .conftest import SAMPLE_LOGS, bytes_in_pipe, wait_for
 
 KERAS = SAMPLE_LOGS / "keras" / "keras3_bad_input_data_v1_tty.log"
 PLAIN = SAMPLE_LOGS / "pytorch" / "pytorch_print_bad_input_data_pipe.log"
@@ -88,7 +87,7 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     read_fd, write_fd = os.pipe()
     proc = _spawn("diagnose", "-", stdin=read_fd)
     os.write(write_fd, b"step 1 loss 0.5\n")
-    time.sleep(1.5)  # let it import and block on stdin
+    wait_for(lambda: bytes_in_pipe(read_fd) == 0)  # it has started reading: not at import time
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
     os.close(write_fd)
