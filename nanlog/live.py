@@ -23,7 +23,7 @@ from nanlog.formats.base import Parser
 from nanlog.io import HEAD_BYTES, MAX_CARRY_CHARS, Chunk, clean, guess_encoding, token_boundary
 from nanlog.model import Run, SeriesBuilder
 from nanlog.names import canonical_name
-from nanlog.parsing import feed_chunk
+from nanlog.parsing import bound_memory, feed_chunk
 from nanlog.rules.base import fmt
 
 STOP_METRICS = ("loss", "val_loss", "lr")
@@ -147,7 +147,10 @@ class Monitor:
         self._remember(chunk)
         feed_chunk(self.run, self.parser, chunk, quote=Chunk(self.window, self.window_line))
         self.line = first_line + text.count("\n")
-        return self._check(chunk)
+        events = self._check(chunk)
+        bound_memory(self.run)  # after the check: every record has been looked at
+        self.seen = len(self.series)
+        return events
 
     # -- what to say ----------------------------------------------------------------
     def _remember(self, chunk: Chunk) -> None:

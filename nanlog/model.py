@@ -27,6 +27,11 @@ def epoch_value(stored: float) -> float | None:
 
 
 _INT_LIMIT = 2**31
+# Memory bound (29 bytes a record): past MAX_RECORDS the middle of the series is thinned.
+MAX_RECORDS = 6_000_000
+KEEP_HEAD = 200_000
+KEEP_RECENT = 1_000_000
+KEEP_SPECIAL = 1_000_000
 
 
 def _ignore(_: int) -> None:
@@ -92,6 +97,8 @@ class SeriesBuilder:
         self._group_start = 0
         self._batches_started = False
         self._group_key: object = None
+        self.dropped = 0  # records thinned away by compact(): counted, not kept
+        self.thinned = 0
 
     def __len__(self) -> int:
         return len(self.value)
@@ -120,6 +127,45 @@ class SeriesBuilder:
         else:
             self._group_start = len(self.value)
         self._group_key = key
+
+    def compact(self) -> bool:
+        """Keep memory bounded on huge logs: thin the middle of the series when it is too long.
+
+        Kept whole: the first records, the most recent ones (the window before a break that is
+        yet to come), every non-finite value (up to a cap) and every huge one. The middle keeps
+        every other line that survived the previous thinning. Called between chunks only, so
+        no reader holds an index into the arrays. Returns whether it thinned.
+        """
+        n = len(self.value)
+        if n <= MAX_RECORDS:
+            return False
+        import numpy as np
+
+        values = np.frombuffer(self.value, dtype=np.float64)
+        lines = np.frombuffer(self.line, dtype=self.line.typecode)
+        keep = np.zeros(n, dtype=bool)
+        keep[:KEEP_HEAD] = True
+        keep[n - KEEP_RECENT :] = True
+        special = np.flatnonzero(~np.isfinite(values) | (np.abs(values) >= 1e6))
+        keep[special[:KEEP_SPECIAL]] = True
+        middle = lines[KEEP_HEAD : n - KEEP_RECENT]
+        while True:  # halve the middle until the whole fits the budget
+            self.thinned += 1
+            sampled = (middle % (1 << self.thinned)) == 0
+            if int(keep.sum()) + int(sampled.sum()) <= MAX_RECORDS or self.thinned >= 40:
+                break
+        keep[KEEP_HEAD : n - KEEP_RECENT] |= sampled
+        kept = np.flatnonzero(keep)
+        for name in ("line", "step", "epoch", "batch", "phase", "name_id", "value"):
+            column = getattr(self, name)
+            if len(column) != n:
+                continue
+            data = np.frombuffer(column, dtype=column.typecode)[kept]
+            setattr(self, name, array(column.typecode, data.tobytes()))
+        self.dropped += n - len(kept)
+        self._group_start = len(self.value)
+        self._group_key = None
+        return True
 
     def sort_since(self, start: int) -> None:
         """Put the records from ``start`` on in line order (stable): several readers shared a chunk.
@@ -237,7 +283,8 @@ class Run:
 
     @property
     def records(self) -> int:
-        return len(self.series)
+        """Metric records read, including any thinned away to bound memory."""
+        return len(self.series) + self.series.dropped
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -63,6 +63,7 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
     )
     for chunk in reader.chunks():
         feed_chunk(run, parser, chunk)
+        bound_memory(run)
     parser.finish()
     run.format = parser.format_id or fmt_id or "plain"
     damage = damage_of(stream)
@@ -79,6 +80,16 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
 
 
 MAX_LINE_TEXTS = 20
+
+
+def bound_memory(run: Run) -> None:
+    """Between chunks: thin a huge series (see SeriesBuilder.compact) and say so once."""
+    first_time = run.series.dropped == 0
+    if run.series.compact() and first_time:
+        run.warnings.append(
+            "a long log: to bound memory, the middle of the series was thinned (the first, the "
+            "recent, every non-finite and every huge value kept); counts and the break are exact"
+        )
 
 
 def feed_chunk(run: Run, parser: Parser, chunk: Chunk, quote: Chunk | None = None) -> None:

@@ -258,3 +258,25 @@ def test_closed_stdin_is_one_clear_line() -> None:
     )
     assert closed.returncode == 2 and closed.stderr.count(b"\n") == 1
     assert b"standard input" in closed.stderr and b"Traceback" not in closed.stderr
+
+
+def test_a_record_bomb_is_thinned_not_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``yes loss=1.0 | head -c 1G | gzip``: memory stays bounded; the break and the counts
+    stay exact. (Scaled down: the bound is lowered for the test.)"""
+    from nanlog import model
+
+    monkeypatch.setattr(model, "MAX_RECORDS", 3_000)
+    monkeypatch.setattr(model, "KEEP_HEAD", 200)
+    monkeypatch.setattr(model, "KEEP_RECENT", 1_000)
+    lines = [f"step {i} loss {1.0 + (i % 7) / 100:.2f}" for i in range(1, 60_001)]
+    lines.insert(30_000, "step 30000 loss 5e9")  # a huge value in the middle is kept
+    lines.append("step 60001 loss nan")
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    run = parse_stream(io.BytesIO(data), "t")
+    assert len(run.series) <= 3_000 + 70_000 // 16  # bounded by the budget plus one chunk
+    assert run.records == 60_002
+    first = run.first_nonfinite()
+    assert first is not None and first.line == 60_002
+    assert 5e9 in list(run.series.value)
+    report = diagnose_run(run)
+    assert report.problem and any("thinned" in note for note in report.notes)
