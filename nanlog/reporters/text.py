@@ -19,6 +19,12 @@ _FRAMEWORK_NAMES = {
     "pytorch": "PyTorch",
     "lightning": "Lightning",
     "hf": "Hugging Face",
+    "detectron2": "detectron2",
+    "mmdet": "OpenMMLab",
+    "yolo": "Ultralytics/YOLO",
+    "fairseq": "fairseq",
+    "deepspeed": "DeepSpeed",
+    "megatron": "Megatron-LM",
     "generic": "general",
 }
 
@@ -138,11 +144,7 @@ class TextReporter(Reporter):
         if r.causes:
             console.print()
             console.print(Text("Why (most likely first)", style="bold"))
-            seen = [c for c in r.causes if any(e.rule != "PRIOR" for e in c.evidence)]
-            unseen = [c for c in r.causes if c not in seen]
-            if not seen:  # nothing in the log points anywhere: the prior ranking is the answer
-                seen, unseen = r.causes[:1], r.causes[1:]
-            for i, cause in enumerate(seen, 1):
+            for i, cause in enumerate(r.causes, 1):
                 head = Text()
                 head.append(cause.title, style="bold")
                 head.append(f"  {cause.score:.2f} ", style="dim")
@@ -152,17 +154,16 @@ class TextReporter(Reporter):
                 )
                 head.append(f"  [{cause.id}]", style="dim")
                 _hanging(console, f"  {i}. ", head)
+                if all(e.rule == "PRIOR" for e in cause.evidence):
+                    _hanging(
+                        console,
+                        "     · ",
+                        "no sign in the log; how often it explains NaN losses in public threads",
+                        style="dim",
+                    )
+                    continue
                 for evidence in cause.evidence:
                     _hanging(console, "     · ", f"{evidence.sentence}  [{evidence.rule}]")
-            if unseen:
-                others = ", ".join(f"{c.id} {c.score:.2f}" for c in unseen)
-                _hanging(
-                    console,
-                    "  ",
-                    f"Also possible, with no sign in the log (ranked by how often each explains "
-                    f"NaN losses in public threads): {others}",
-                    style="dim",
-                )
             top = r.causes[0]
             console.print()
             framework = _FRAMEWORK_NAMES.get(r.framework, r.framework)
