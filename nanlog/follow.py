@@ -93,9 +93,11 @@ def watch(
                 handle.close()
                 handle = _open(path)
                 inode = current.st_ino
+                monitor.restart()  # rotated: a new file, its own line numbers
                 continue
             if current is not None and current.st_size < handle.tell():
                 handle.seek(0)  # truncated: the log starts again
+                monitor.restart()
                 continue
             if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
                 return outcome

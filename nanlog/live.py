@@ -84,6 +84,15 @@ class Monitor:
         self.carry = text[cut:]
         return self._text(text[:cut]) if cut else []
 
+    def restart(self) -> None:
+        """The file was truncated or rotated: line numbers start again at the new file's
+        first line (they refer to the file as it is now); the records read so far are kept."""
+        self.carry = ""
+        if self.decoder is not None:
+            self.decoder.reset()
+        self.line = 1
+        self.window, self.window_line, self.window_end_line = "", 1, 1
+
     def close(self) -> Report:
         """The input ended: parse what is left and return the full diagnosis."""
         if self.decoder is None:

@@ -211,6 +211,7 @@ def test_watch_follows_appends_and_truncation(tmp_path: Path) -> None:
     assert b"nanlog: NaN: loss turned nan at step 3" in err
     report = json.loads(out)
     assert report["records"] == 13 and report["first_nonfinite"]["step"] == 3
+    assert report["first_nonfinite"]["line"] == 3  # the line in the file as it is now
 
 
 def test_watch_stdin_exit_on_nan() -> None:
