@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from nanlog.io import Chunk
 from nanlog.model import Event, SeriesBuilder
+from nanlog.names import canonical_name
 from nanlog.numbers import END, VALUE, to_float
 
 
@@ -103,6 +104,22 @@ class LogFormat(ABC):
 KEY = r"[A-Za-z_][\w/.@()\-]{0,63}"
 COLON_PAIR = re.compile(r"(?<![\w/.@])(" + KEY + r"):\s*(" + VALUE + r")" + END)
 EQUALS_PAIR = re.compile(r"(?<![\w/.@])(" + KEY + r")=(" + VALUE + r")" + END)
+
+
+def add_row(
+    out: SeriesBuilder,
+    line: int,
+    values: list[tuple[str, float]],
+    step: int | None,
+    epoch: float | None,
+) -> None:
+    """One row of a table or CSV as one group; ``val_*`` names are the validation phase."""
+    if not values:
+        return
+    out.start_group()
+    for name, value in values:
+        phase = "val" if canonical_name(name).startswith("val_") else "train"
+        out.add(line, name, value, step=step, epoch=epoch, phase=phase)
 
 
 def pairs(pattern: re.Pattern[str], text: str) -> list[tuple[str, float]]:

@@ -18,10 +18,9 @@ import csv
 import math
 import re
 
-from nanlog.formats.base import LogFormat, Parser, Spans
+from nanlog.formats.base import LogFormat, Parser, Spans, add_row
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
-from nanlog.names import canonical_name
 from nanlog.numbers import to_float
 
 STEP_COLUMNS = frozenset(
@@ -109,12 +108,7 @@ class CsvParser(Parser):
     def _add(
         self, line_no: int, row: list[tuple[str, float]], step: int | None, epoch: int | None
     ) -> None:
-        if not row:
-            return
-        self.out.start_group()
-        for key, value in row:
-            phase = "val" if canonical_name(key).startswith("val_") else "train"
-            self.out.add(line_no, key, value, step=step, epoch=epoch, phase=phase)
+        add_row(self.out, line_no, row, step, epoch)
 
 
 def csv_header(head: str) -> list[str] | None:

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from nanlog.formats.base import LineCounter, LogFormat, Parser
+from nanlog.formats.base import LineCounter, LogFormat, Parser, add_row
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
@@ -459,12 +459,7 @@ class PlainParser(Parser):
     def _add_row(
         self, line: int, values: list[tuple[str, float]], step: int | None, epoch: float | None
     ) -> None:
-        if not values:
-            return
-        self.out.start_group()
-        for name, value in values:
-            phase = "val" if canonical_name(name).startswith("val_") else "train"
-            self.out.add(line, name, value, step=step, epoch=epoch, phase=phase)
+        add_row(self.out, line, values, step, epoch)
 
 
 class PlainFormat(LogFormat):
