@@ -43,3 +43,11 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output and len(result.output) > 200
+
+
+def test_input_format_choices_match_the_registry() -> None:
+    """The CLI lists the ids without importing the formats (fast start); they must agree."""
+    from nanlog.cli import FORMAT_IDS
+    from nanlog.formats import BY_ID
+
+    assert set(FORMAT_IDS) == set(BY_ID)
