@@ -100,3 +100,9 @@ def test_not_printed_is_not_nan() -> None:
     frame = run.frame
     assert len(frame[frame.metric == "lr"]) == 1
     assert frame[frame.metric == "loss"].value.isna().tolist() == [False, True]
+
+
+def test_a_broken_csv_row_does_not_stop_the_reader() -> None:
+    """Found by the fuzzer: a carriage return and a stray quote in a CSV row (hand-written)."""
+    run = _parse('epoch,step,loss\n0,1,0.5\n0,2,"\r\n0,3,nan\n', "csv")
+    assert any(v != v for v in run.series.value)

@@ -37,7 +37,10 @@ _AGGREGATE = re.compile(r"__(?:MIN|MAX|min|max|step)$")  # W&B export helper col
 def split_row(line: str) -> list[str]:
     if '"' not in line:
         return line.split(",")
-    return next(csv.reader([line]), [])
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:  # a broken row (a stray quote, a carriage return inside): split plainly
+        return line.replace('"', "").split(",")
 
 
 def _is_header(cells: list[str]) -> bool:
