@@ -10,10 +10,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from .conftest import wait_for
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 
@@ -29,14 +30,6 @@ print("step 1 loss 0.5", flush=True)
 while True:
     time.sleep(0.05)
 """
-
-
-def _wait_for(condition, ceiling: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + ceiling
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("the event did not happen")
-        time.sleep(0.02)
 
 
 def _alive(pid: int) -> bool:
@@ -68,7 +61,7 @@ def _start(tmp_path: Path, mode: str) -> tuple[subprocess.Popen[bytes], Path]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    _wait_for(lambda: pid_file.exists() and pid_file.read_text().strip())
+    wait_for(lambda: pid_file.exists() and pid_file.read_text().strip())
     return nanlog, pid_file
 
 
@@ -86,4 +79,4 @@ def test_ending_nanlog_ends_the_child(tmp_path: Path, sig: int, mode: str, statu
     nanlog.send_signal(sig)
     nanlog.communicate(timeout=120)
     assert nanlog.returncode == status
-    _wait_for(lambda: not _alive(child))
+    wait_for(lambda: not _alive(child))
