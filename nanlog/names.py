@@ -153,3 +153,29 @@ def _chinese(name: str) -> str | None:
         if name.endswith(suffix):
             return ("val_" if "验证" in name or "测试" in name else "") + base
     return None
+
+
+# Detection trainers print loss terms without the word "loss" (``rpn_cls``, ``rcnn_box``).
+_DETECTION_TERM = re.compile(r"^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$")
+# IoU-based terms (giou_loss) are left out: they divide by predicted areas, so any
+# divergence breaks them first, whatever the annotations.
+_BOX_TERM = re.compile(r"^(?!.*iou)(?:.*(?:bbox|box)|(?:.*[_. ])?loc(?:$|[_. ]))")
+_CLASS_TERM = re.compile(r"cls|class|conf|(?:^|[_. ])obj")
+
+
+def is_loss_term(printed: str) -> bool:
+    """A part of the loss printed beside the total (``loss_cls``, ``rpn_box``), not the total."""
+    lowered = printed.lower()
+    if canonical_name(printed) in ("loss", "val_loss"):
+        return False
+    return "loss" in lowered or _DETECTION_TERM.search(lowered) is not None
+
+
+def term_kind(printed: str) -> str | None:
+    """``box`` for a box-regression term, ``class`` for a classification term, else None."""
+    lowered = printed.lower()
+    if _BOX_TERM.search(lowered):
+        return "box"
+    if _CLASS_TERM.search(lowered):
+        return "class"
+    return None

@@ -13,7 +13,7 @@ from nanlog.formats import FORMATS, detect
 from nanlog.formats.base import LogFormat
 from nanlog.io import clean
 from nanlog.model import Run
-from nanlog.names import canonical_name
+from nanlog.names import canonical_name, is_loss_term, term_kind
 from nanlog.parsing import parse_stream
 
 SAMPLES = [(fmt, text, expected) for fmt in FORMATS for text, expected in fmt.samples]
@@ -106,3 +106,32 @@ def test_a_broken_csv_row_does_not_stop_the_reader() -> None:
     """Found by the fuzzer: a carriage return and a stray quote in a CSV row (hand-written)."""
     run = _parse('epoch,step,loss\n0,1,0.5\n0,2,"\r\n0,3,nan\n', "csv")
     assert any(v != v for v in run.series.value)
+
+
+@pytest.mark.parametrize(
+    ("printed", "kind"),
+    [
+        ("rpn_box", "box"),
+        ("loss_bbox", "box"),
+        ("loss_box_reg", "box"),
+        ("loss_rpn_loc", "box"),
+        ("giou_loss", None),  # IoU terms break first under any divergence
+        ("loss_cls", "class"),
+        ("rcnn_cls", "class"),
+        ("obj_loss", "class"),
+        ("local_loss", None),
+    ],
+)
+def test_term_kind(printed: str, kind: str | None) -> None:
+    assert term_kind(printed) == kind
+
+
+def test_detection_terms_without_the_word_loss_are_read() -> None:
+    """Hand-written from jwyang/faster-rcnn.pytorch's console format."""
+    run = _parse(
+        "[session 1][epoch  1][iter  100/2892] loss: nan, lr: 1.00e-04\n"
+        "\t\t\trpn_cls: 0.6902, rpn_box: nan, rcnn_cls: 0.2591, rcnn_box 0.0000\n"
+    )
+    names = {run.series.names[i] for i in run.series.name_id}
+    assert {"rpn_cls", "rpn_box", "rcnn_cls", "rcnn_box"} <= names
+    assert is_loss_term("rpn_box") and not is_loss_term("loss") and not is_loss_term("val_loss")

@@ -10,6 +10,7 @@ from nanlog.rules.learning_rate import (
     NaNBeforeUpdates,
     NonFiniteLearningRate,
     RisingLearningRateAtBreak,
+    SurvivedLargerRate,
 )
 from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
 from nanlog.rules.precision import (
@@ -22,13 +23,14 @@ from nanlog.rules.precision import (
 from nanlog.rules.shape import (
     BlowUp,
     EarlyBlowUp,
+    HugeFirstLoss,
     NonFiniteFromStart,
     RecoveringNaN,
     SameBatchEachEpoch,
     SteadyGrowth,
     SuddenBreakAfterDecline,
 )
-from nanlog.rules.terms import TotalBrokeWithFiniteTerms
+from nanlog.rules.terms import BoxTermBrokeFirst, TotalBrokeWithFiniteTerms
 
 RULES: tuple[Rule, ...] = (
     SteadyGrowth(),
@@ -38,12 +40,15 @@ RULES: tuple[Rule, ...] = (
     SameBatchEachEpoch(),
     BlowUp(),
     RecoveringNaN(),
+    HugeFirstLoss(),
     TotalBrokeWithFiniteTerms(),
+    BoxTermBrokeFirst(),
     NonFiniteLearningRate(),
     RisingLearningRateAtBreak(),
     LargeLearningRate(),
     FiniteLearningRate(),
     NaNBeforeUpdates(),
+    SurvivedLargerRate(),
     AccuracyAtChance(),
     LossScaleCollapse(),
     OverflowMessages(),

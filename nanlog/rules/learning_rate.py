@@ -222,3 +222,54 @@ class NaNBeforeUpdates(Rule):
         sentence = f"the loss is non-finite at line {line} while the learning rate is still 0"
         yield self.against("learning_rate_too_high", 0.85, sentence + ": no update was made", line)
         yield self.against("exploding_gradients", 0.85, sentence + ": nothing could grow", line)
+
+
+class SurvivedLargerRate(Rule):
+    """What it detects:
+        When the loss breaks, the learning rate is at most half the largest rate the run
+        trained at earlier with a finite loss (a decayed schedule).
+
+    Why it leads to NaN:
+        It speaks against a step size too large: the model already trained at a rate twice as
+        large without breaking. Something else changed: growing weights or gradients, a batch
+        of bad data, a loss that saturates late in training.
+
+    Example::
+
+        ep=22 loss=0.671 lr=6.25e-06
+        ep=23 loss=nan lr=3.125e-06
+
+    Healthy counterpart::
+
+        ep=22 loss=0.671 lr=3.125e-06
+        ep=23 loss=nan lr=6.25e-06
+    """
+
+    code = "LR06"
+    name = "lr.survived-larger-rate"
+    causes = ("learning_rate_too_high",)
+    summary = (
+        "the rate at the break is half or less of one the run survived (against a too-high rate)"
+    )
+    RATIO = 2.0
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr, brk = analysis.curve("lr"), analysis.brk
+        if lr is None or brk is None or brk.metric == "lr":
+            return
+        earlier = lr.values[lr.lines < brk.line]
+        earlier = earlier[np.isfinite(earlier)]
+        now = lr.values[lr.lines <= brk.line]
+        now = now[np.isfinite(now)]
+        if not len(earlier) or not len(now) or now[-1] <= 0:
+            return
+        peak, rate = float(earlier.max()), float(now[-1])
+        if peak < self.RATIO * rate:
+            return
+        yield self.against(
+            "learning_rate_too_high",
+            0.5,
+            f"the run trained at a learning rate up to {fmt(peak)} with a finite loss and broke "
+            f"at {fmt(rate)}{where(brk.line, brk.step)}",
+            brk.line,
+        )

@@ -77,6 +77,27 @@ def _first_pass(curve: Curve, epoch: float | None) -> tuple[float, bool] | None:
     return first, math.floor(epoch) > first
 
 
+EARLY_STEP = 20  # a first step this small is the start of training, not of an excerpt
+
+
+def shown_from_start(analysis: Analysis, loss: Curve, first: int) -> bool:
+    """The record ``first`` is at the start of training, not the start of an excerpt.
+
+    In the first epoch the first batches count (Keras prints running means since the
+    epoch began, so any Keras record of the first epoch counts); without an epoch the
+    first step must be small; a log that prints no position is taken as whole.
+    """
+    epoch, step = loss.epoch_of(first), loss.step_of(first)
+    batch = int(loss.batches[first])
+    if first and epoch is not None and epoch < 2:
+        return True  # a restarted run's first epoch
+    if epoch is not None and epoch < 2:
+        return batch < 0 or batch <= EARLY_STEP or analysis.run.format == "keras"
+    if step is not None:
+        return step <= EARLY_STEP
+    return epoch is None
+
+
 class SteadyGrowth(Rule):
     """What it detects:
         The loss (or the gradient norm) grows steadily, by orders of magnitude, over many
@@ -402,14 +423,13 @@ class NonFiniteFromStart(Rule):
         "learning_rate_too_high",
     )
     summary = "the loss is NaN/inf from the first record of a run shown from its start"
-    EARLY_STEP = 20
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         loss = analysis.loss
         if loss is None or analysis.loss_break is None:
             return
         first = self._run_start(loss, analysis.loss_break)
-        if first is None or not self._from_start(analysis, loss, first):
+        if first is None or not shown_from_start(analysis, loss, first):
             return
         place = loss.place(first)
         at = where(*place)
@@ -463,23 +483,6 @@ class NonFiniteFromStart(Rule):
             return None
         restarted = epochs[broke] < epochs[broke - 1]
         return broke if restarted else None
-
-    def _from_start(self, analysis: Analysis, loss: Curve, first: int) -> bool:
-        """The first record is at the start of training, not the start of an excerpt.
-
-        In the first epoch the first batches count (Keras prints running means since the
-        epoch began, so any Keras record of the first epoch counts); without an epoch the
-        first step must be small; a log that prints no position is taken as whole.
-        """
-        epoch, step = loss.epoch_of(first), loss.step_of(first)
-        batch = int(loss.batches[first])
-        if first and epoch is not None and epoch < 2:
-            return True  # a restarted run's first epoch
-        if epoch is not None and epoch < 2:
-            return batch < 0 or batch <= self.EARLY_STEP or analysis.run.format == "keras"
-        if step is not None:
-            return step <= self.EARLY_STEP
-        return epoch is None
 
 
 class SameBatchEachEpoch(Rule):
@@ -672,4 +675,63 @@ class RecoveringNaN(Rule):
             0.4,
             "single bad batches also give a NaN that the next batch does not repeat",
             *place,
+        )
+
+
+class HugeFirstLoss(Rule):
+    """What it detects:
+        The first loss of a run shown from its start is already enormous (1e5 or more),
+        before any growth could happen, and the run then breaks.
+
+    Why it leads to NaN:
+        A loss that large on the initial weights comes from the data, not from training:
+        inputs or regression targets that were never normalised (raw pixel or price values),
+        or labels in another range than the loss expects (0..255 masks where 0/1 is
+        expected). The first updates are then huge too, and the weights overflow.
+
+    Example::
+
+        Iter 10: Training Loss = 232345665536.0000
+        Iter 20: Training Loss = nan
+        Iter 30: Training Loss = nan
+
+    Healthy counterpart::
+
+        Iter 10: Training Loss = 2.3026
+        Iter 20: Training Loss = nan
+        Iter 30: Training Loss = nan
+    """
+
+    code = "SH08"
+    name = "shape.huge-from-start"
+    causes = ("bad_input_data", "label_out_of_range", "exploding_gradients")
+    summary = "the first loss of the run is already enormous (unscaled data or labels)"
+    HUGE = 1e5
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None or not analysis.is_problem or not len(loss):
+            return
+        first = float(loss.values[0])
+        if not math.isfinite(first) or abs(first) < self.HUGE:
+            return
+        if not shown_from_start(analysis, loss, 0):
+            return
+        place = loss.place(0)
+        yield self.evidence(
+            "bad_input_data",
+            0.5,
+            f"the loss is already {fmt(first)} at the first record{where(*place)}, before "
+            "training could grow it: inputs or targets that were never normalised",
+            *place,
+        )
+        yield self.evidence(
+            "label_out_of_range",
+            0.35,
+            "labels in another range than the loss expects (0..255 masks for 0/1) give such a "
+            "first loss too",
+            *place,
+        )
+        yield self.against(
+            "exploding_gradients", 0.5, "nothing had time to grow before the first record", place[0]
         )
