@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
-from nanlog.names import canonical_name
+from nanlog.names import canonical_name, is_loss_term
 
 TRAIN = PHASES.index("train")
 # A loss this large is divergence even without a NaN and without a start to compare with
@@ -238,7 +238,9 @@ def scale_in(text: str) -> float | None:
 
 
 # The metrics the rules read; other metrics get a curve only when they break first.
-RULE_METRICS = frozenset({"loss", "val_loss", "lr", "grad_norm", "accuracy", "loss_scale"})
+RULE_METRICS = frozenset(
+    {"loss", "val_loss", "lr", "grad_norm", "accuracy", "loss_scale", "perplexity"}
+)
 
 
 def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]:
@@ -348,8 +350,16 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             "converging loss: the loss scaler backing off, not a failure"
         )
     candidates = candidates[:10_000]
+    contained = _contained_terms(run, candidates)
+    for name_id in contained:
+        notes.append(
+            f"{s.names[name_id]} is non-finite while the other loss terms stay finite after it: "
+            "it does not reach the weights (a term over an empty selection?), not a failure"
+        )
     for number, candidate in enumerate(candidates):
         position = int(candidate)
+        if s.name_id[position] in contained:
+            continue
         name = s.names[s.name_id[position]]
         metric = canonical_name(name)
         if metric == "grad_norm" and skip_grad:
@@ -385,6 +395,37 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
     return None
 
 
+CONTAINED_AFTER = 3  # finite records of the other loss terms that show a NaN did not spread
+
+
+def _contained_terms(run: Run, candidates: np.ndarray) -> set[int]:
+    """Loss terms whose NaN did not spread: the other terms stay finite in the records after it.
+
+    NaN weights make every output NaN within a step, so a term that is NaN while the rest of
+    the loss goes on finite never reached the optimizer (a mean over no selected pixels).
+    """
+    s = run.series
+    name_ids = np.frombuffer(s.name_id, dtype=s.name_id.typecode)
+    values = np.frombuffer(s.value, dtype=np.float64)
+    terms = [canonical_name(n) == "loss" or is_loss_term(n) for n in s.names]
+    found: set[int] = set()
+    for name_id in {int(i) for i in name_ids[candidates]}:
+        if not is_loss_term(s.names[name_id]):
+            continue
+        first = int(candidates[np.argmax(name_ids[candidates] == name_id)])
+        if s.phase[first] != TRAIN:
+            continue  # a validation NaN never reaches the weights, yet it is a symptom
+        later = [
+            i
+            for i in range(first + 1, min(len(s), first + 4096))
+            if terms[name_ids[i]] and name_ids[i] != name_id and s.phase[i] == TRAIN
+        ][: 4 * CONTAINED_AFTER]
+        steps = {int(s.step[i]) for i in later}
+        if len(steps) >= CONTAINED_AFTER and np.isfinite(values[later]).all():
+            found.add(name_id)
+    return found
+
+
 def _loss_on_same_line(s: SeriesBuilder, candidates: np.ndarray, position: int) -> int:
     """The training loss among the non-finite values printed at the same place (line and step)."""
     line, step = s.line[position], s.step[position]
@@ -413,6 +454,14 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
         if len(hits):
             i = int(hits[0])
             return Divergence(metric, float(curve.values[i]), *curve.place(i), float(factor[i]))
+    # A perplexity is exp(cross-entropy): above 1e8 the model is worse than a uniform guess
+    # over any vocabulary, whatever a summed loss beside it reads.
+    curve = curves.get("perplexity")
+    if curve is not None and len(curve):
+        hits = np.flatnonzero(np.abs(curve.values) >= ABSURD)
+        if len(hits):
+            i = int(hits[0])
+            return Divergence("perplexity", float(curve.values[i]), *curve.place(i), 0.0)
     return None
 
 

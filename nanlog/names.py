@@ -179,3 +179,10 @@ def term_kind(printed: str) -> str | None:
     if _CLASS_TERM.search(lowered):
         return "class"
     return None
+
+
+def is_validation(printed: str) -> bool:
+    """A validation metric: ``val_loss``, and infix spellings such as ``giou_val_loss``."""
+    if canonical_name(printed).startswith("val_"):
+        return True
+    return any(t in _VAL_WORDS for t in _TOKENS.split(printed.lower()))

@@ -47,7 +47,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--corpus", choices=["samples", "real", "fresh", "all"], default="all")
-    parser.add_argument("--split", choices=["all", "tune", "holdout"], default=None)
+    parser.add_argument(
+        "--split", choices=["all", "tune", "holdout", "blind1", "blind2"], default=None
+    )
     parser.add_argument(
         "--misses", action="store_true", help="list the logs whose labelled cause is not first"
     )
@@ -58,7 +60,11 @@ def main() -> int:
         splits = (
             [args.split]
             if args.split
-            else (["all", "tune", "holdout"] if name == "samples" else ["tune", "holdout"])
+            else {
+                "samples": ["all", "tune", "holdout"],
+                "real": ["tune", "holdout"],
+                "fresh": ["blind1", "blind2"],
+            }[name]
         )
         for split in splits:
             part = scores.subset(split)

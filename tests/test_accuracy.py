@@ -111,7 +111,9 @@ def test_every_problem_has_a_ranked_why(path) -> None:  # type: ignore[no-untype
 def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     """sample_logs/real: logs from public threads collected after the rules were written."""
     fresh = evaluate(SAMPLE_LOGS / "real" / "labels.csv", SAMPLE_LOGS / "real")
-    assert len(fresh.outcomes) >= 8
+    assert len(fresh.outcomes) >= 25
     assert [o.file for o in fresh.refusals] == []
     assert [o.file for o in fresh.false_alarms] == []
-    assert fresh.top3_rate >= 0.66
+    assert fresh.top3_rate >= 0.85
+    # The second set's first blind run ranked 6 of 10 first; later runs must not fall below it.
+    assert fresh.subset("blind2").top1_rate >= 0.6

@@ -9,6 +9,7 @@ import io
 import pytest
 
 from nanlog.engine import Report, diagnose_run
+from nanlog.model import PHASES
 from nanlog.parsing import parse_stream
 
 
@@ -149,3 +150,54 @@ def test_fp16_seen_only_in_the_config_is_weighed() -> None:
 def test_when_the_log_cannot_tell_it_says_which_check_would() -> None:
     report = diagnose_text("step 1 loss 2.3\nstep 2 loss 2.2\nstep 3 loss 2.1\nstep 4 loss nan\n")
     assert any("cannot tell" in note and "to tell them apart" in note for note in report.notes)
+
+
+def test_an_absurd_perplexity_is_a_divergence() -> None:
+    """Hand-written in OpenNMT-py's format: xent stays in the thousands, ppl is astronomical."""
+    report = diagnose_text(
+        "[INFO] Step 50/100000; acc:   0.00; ppl: 26881171418161356094253400435962903554686976.00;"
+        " xent: 6776.20; lr: 2.00000; 4132/2064 tok/s;     52 sec\n"
+        "[INFO] Step 100/100000; acc:   0.06; ppl: 26881171418161356094253400435962903554686976.00;"
+        " xent: 6487.71; lr: 2.00000; 4200/2100 tok/s;    104 sec\n"
+    )
+    assert report.problem and report.divergence is not None
+    assert report.divergence["metric"] == "perplexity"
+    assert _ids(report)[0] == "learning_rate_too_high"
+
+
+def test_a_normal_perplexity_is_not_a_divergence() -> None:
+    report = diagnose_text(
+        "[INFO] Step 50/100000; acc:  10.00; ppl: 2688.00; xent: 7.90; lr: 0.00010;\n"
+        "[INFO] Step 100/100000; acc:  12.06; ppl: 1900.00; xent: 7.55; lr: 0.00010;\n"
+    )
+    assert not report.problem
+
+
+_TERM_LINE = "Iter [{}/40000] lr: 1.0e-06, decode.loss_seg: {}, src.loss_feat_dist: nan\n"
+
+
+def test_a_nan_term_that_does_not_spread_is_not_a_failure() -> None:
+    """Hand-written in mmseg's format: one term is NaN at every step while the rest trains."""
+    text = "".join(_TERM_LINE.format(50 * (i + 1), 2.7 - 0.2 * i) for i in range(6))
+    report = diagnose_text(text)
+    assert not report.problem
+    assert any(
+        "src.loss_feat_dist" in n and "does not reach the weights" in n for n in report.notes
+    )
+
+
+def test_a_nan_term_that_spreads_is_a_failure() -> None:
+    text = _TERM_LINE.format(50, 2.7) + "".join(
+        _TERM_LINE.format(50 * (i + 2), "nan") for i in range(5)
+    )
+    report = diagnose_text(text)
+    assert report.problem and report.first_nonfinite is not None
+
+
+def test_an_infix_val_name_is_a_validation_metric() -> None:
+    """Hand-written in TensorFlow2.0-Examples' YOLOv3 format."""
+    run = parse_stream(
+        io.BytesIO(b"giou_val_loss:    nan, conf_val_loss:  12.31, total_val_loss:    nan\n"), "t"
+    )
+    phases = {PHASES[run.series.phase[i]] for i in range(len(run.series))}
+    assert len(run.series) == 3 and phases == {"val"}

@@ -35,7 +35,7 @@ from typing import NamedTuple
 from nanlog.formats.base import LineCounter, LogFormat, Parser, add_row
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
-from nanlog.names import canonical_name
+from nanlog.names import canonical_name, is_validation
 from nanlog.numbers import END, VALUE, to_float
 
 # A key is any word-like token; whether it names a metric is decided in Python, once per
@@ -357,7 +357,7 @@ class PlainParser(Parser):
                 out.start_group()  # the group starts with the segment's first record
             canon = canonical_name(key)
             phase = "train"
-            if canon.startswith("val_"):
+            if is_validation(key):
                 phase = "val"
             elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss

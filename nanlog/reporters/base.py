@@ -79,7 +79,8 @@ def headline(report: Report) -> str:
         )
     elif report.divergence is not None:
         d = report.divergence
-        where = f"{d['metric']} diverged ({d['factor']:.3g}x) at line {d['line']}"
+        size = f"{d['factor']:.3g}x" if d["factor"] else f"reached {d['value']:.3g}"
+        where = f"{d['metric']} diverged ({size}) at line {d['line']}"
     elif report.failure is not None:
         where = (
             f"the log reports a failure at line {report.failure['line']}: {report.failure['text']}"
