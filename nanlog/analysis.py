@@ -148,6 +148,9 @@ class Divergence:
     line: int
     step: int | None
     factor: float
+    kind: str = "growth"  # or "collapse": a loss that fell to exactly 0 at once and stayed
+    before: float | None = None  # the value just before a collapse
+    position: int | None = None  # the record where a collapse starts
 
 
 @dataclass
@@ -466,6 +469,43 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
 
 
 ZERO_AFTER = 1e-3  # a loss this large does not fall to exactly 0 by converging
+COLLAPSE_FROM = 0.5  # a loss this large does not reach exactly 0 in one logged step
+PERFECT_ACCURACY = 0.99
+
+
+def drop_to_zero(curves: dict[str, Curve]) -> int | None:
+    """Where the loss first falls from a clearly non-zero value to exactly 0 in one logged
+    step (index into the loss curve), unless a perfect accuracy stands beside the 0 (a
+    classifier that really predicts every sample, as with a dataset of one class)."""
+    loss = curves.get("loss")
+    if loss is None or len(loss) < 2:
+        return None
+    values = loss.values
+    start = np.flatnonzero((values[1:] == 0.0) & (np.abs(values[:-1]) >= COLLAPSE_FROM))
+    if not len(start):
+        return None
+    i = int(start[0]) + 1
+    accuracy = curves.get("accuracy")
+    if accuracy is not None:
+        after = accuracy.after(int(loss.index[i])).values
+        after = after[np.isfinite(after)]
+        top = float(after.max()) if len(after) else 0.0
+        if len(after) and top >= PERFECT_ACCURACY * (100 if top > 1.5 else 1):
+            return None
+    return i
+
+
+def _find_collapse(curves: dict[str, Curve]) -> Divergence | None:
+    """A loss that drops to exactly 0 at once and stays there: a NaN the trainer printed as
+    0, or a loss that is no longer computed."""
+    loss = curves.get("loss")
+    i = drop_to_zero(curves)
+    if loss is None or i is None or len(loss) - i < 2 or (loss.values[i:] != 0.0).any():
+        return None
+    line, step = loss.place(i)
+    return Divergence(
+        "loss", 0.0, line, step, 0.0, "collapse", float(loss.values[i - 1]), int(loss.index[i])
+    )
 
 
 def _hidden_zero(curves: dict[str, Curve], brk: Break) -> int | None:
@@ -491,8 +531,10 @@ def analyse(run: Run) -> Analysis:
     curves = _curves(run)
     notes: list[str] = []
     brk = _find_break(run, curves, notes)
-    divergence = None if brk else _find_divergence(curves)
+    divergence = None if brk else (_find_divergence(curves) or _find_collapse(curves))
     analysis = Analysis(run, guess_framework(run), curves, brk, divergence, notes)
+    if divergence is not None and divergence.position is not None:
+        analysis.cut = divergence.position
     if brk is not None:
         analysis.cut = brk.position
         zero = _hidden_zero(curves, brk)

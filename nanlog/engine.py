@@ -145,7 +145,10 @@ def _shape(analysis: Analysis) -> str:
         hidden = " (the printed loss hid it)" if brk.hidden else ""
         text += f", then {brk.metric} turned {fmt(brk.value)}{hidden}"
     elif analysis.divergence is not None:
-        text += ": it diverged without printing NaN"
+        if analysis.divergence.kind == "collapse":
+            text += ", then it fell to exactly 0 at once and stayed there: a hidden NaN"
+        else:
+            text += ": it diverged without printing NaN"
     return text
 
 
@@ -214,6 +217,7 @@ def diagnose_run(run: Run) -> Report:
             "line": d.line,
             "step": d.step,
             "factor": d.factor,
+            "kind": d.kind,
         }
     report.problem = analysis.is_problem
     if analysis.failure_events:

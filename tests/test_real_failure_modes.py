@@ -201,3 +201,27 @@ def test_an_infix_val_name_is_a_validation_metric() -> None:
     )
     phases = {PHASES[run.series.phase[i]] for i in range(len(run.series))}
     assert len(run.series) == 3 and phases == {"val"}
+
+
+def test_a_loss_that_falls_to_exactly_zero_and_stays_is_a_problem() -> None:
+    """Hand-written in HF Trainer's console format (fp16 on a GPU without bf16)."""
+    report = diagnose_text(
+        "{'loss': 3.8462, 'learning_rate': 3.4e-07, 'epoch': 0.0}\n"
+        "{'loss': 0.0, 'learning_rate': 6.9e-07, 'epoch': 0.01}\n"
+        "{'loss': 0.0, 'learning_rate': 1.0e-06, 'epoch': 0.01}\n"
+    )
+    assert report.problem and report.divergence is not None
+    assert report.divergence["kind"] == "collapse" and report.divergence["line"] == 2
+    assert _ids(report)[0] == "mixed_precision_overflow"
+
+
+def test_a_zero_loss_beside_a_perfect_accuracy_is_not_a_collapse() -> None:
+    """Hand-written in the PyTorch ImageNet example's format: a dataset of one class."""
+    line = "Epoch: [0][{:5d}/40037]\tLoss {} ({})\tAcc@1 {} ({})\n"
+    report = diagnose_text(
+        line.format(0, "6.9085e+00", "6.9085e+00", "0.00", "0.00")
+        + line.format(10, "2.9971e+00", "6.2409e+00", "100.00", "81.82")
+        + line.format(20, "0.0000e+00", "3.2690e+00", "100.00", "90.48")
+        + line.format(30, "0.0000e+00", "2.2145e+00", "100.00", "93.55")
+    )
+    assert not report.problem

@@ -81,6 +81,8 @@ def headline(report: Report) -> str:
         d = report.divergence
         size = f"{d['factor']:.3g}x" if d["factor"] else f"reached {d['value']:.3g}"
         where = f"{d['metric']} diverged ({size}) at line {d['line']}"
+        if d.get("kind") == "collapse":
+            where = f"{d['metric']} fell to exactly 0 at line {d['line']} and stayed there"
     elif report.failure is not None:
         where = (
             f"the log reports a failure at line {report.failure['line']}: {report.failure['text']}"

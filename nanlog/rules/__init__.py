@@ -22,6 +22,7 @@ from nanlog.rules.precision import (
 )
 from nanlog.rules.shape import (
     BlowUp,
+    CollapseToZero,
     EarlyBlowUp,
     HugeFirstLoss,
     NonFiniteFromStart,
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     BlowUp(),
     RecoveringNaN(),
     HugeFirstLoss(),
+    CollapseToZero(),
     TotalBrokeWithFiniteTerms(),
     BoxTermBrokeFirst(),
     NonFiniteLearningRate(),

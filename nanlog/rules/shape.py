@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from nanlog.analysis import Analysis, Curve
+from nanlog.analysis import Analysis, Curve, drop_to_zero
 from nanlog.model import NO_INT
 from nanlog.rules.base import Evidence, Rule, fmt, where
 
@@ -312,6 +312,8 @@ class SuddenBreakAfterDecline(Rule):
             if analysis.loss_break is None:
                 return  # only a side metric broke
             cut = int(loss.index[analysis.loss_break])
+        if analysis.loss_break and NonFiniteFromStart.run_start(loss, analysis.loss_break):
+            return  # the values before belong to an earlier run (a second fit): SH04's case
         before = loss.before(cut)
         finite = np.isfinite(before.values)
         values = before.values[finite]
@@ -428,7 +430,7 @@ class NonFiniteFromStart(Rule):
         loss = analysis.loss
         if loss is None or analysis.loss_break is None:
             return
-        first = self._run_start(loss, analysis.loss_break)
+        first = self.run_start(loss, analysis.loss_break)
         if first is None or not shown_from_start(analysis, loss, first):
             return
         place = loss.place(first)
@@ -443,7 +445,7 @@ class NonFiniteFromStart(Rule):
         if analysis.curve("accuracy") is not None or analysis.curve("val_accuracy") is not None:
             yield self.evidence(
                 "label_out_of_range",
-                0.5,
+                0.6,
                 "a classification run (it prints an accuracy) that is NaN from its first batch: "
                 "a label outside [0, num_classes) does this on GPU without an error",
                 *place,
@@ -473,7 +475,7 @@ class NonFiniteFromStart(Rule):
         )
 
     @staticmethod
-    def _run_start(loss: Curve, broke: int) -> int | None:
+    def run_start(loss: Curve, broke: int) -> int | None:
         """The loss broke on the first record of a run: of the log, or of a training restarted
         in the same log (a second ``fit``: the epoch counter went back)."""
         if broke == 0:
@@ -734,4 +736,68 @@ class HugeFirstLoss(Rule):
         )
         yield self.against(
             "exploding_gradients", 0.5, "nothing had time to grow before the first record", place[0]
+        )
+
+
+class CollapseToZero(Rule):
+    """What it detects:
+        In a broken run, the loss drops from a clearly non-zero value to exactly 0 in one
+        logged step (with no perfect accuracy beside it): it stays there, or another metric
+        (the grad norm) turns NaN around it.
+
+    Why it leads to NaN:
+        Training does not reach a loss of exactly 0 in one step. A float16 overflow gives
+        NaN, and the trainer's logging (or a loss scaler skipping every step) prints 0:
+        fine-tuning in fp16 on GPUs without bfloat16 (V100, T4) is the usual story in public
+        threads. A batch whose targets are all masked gives 0 too.
+
+    Example::
+
+        {'loss': 3.8462, 'learning_rate': 3.4e-07, 'epoch': 0.0}
+        {'loss': 0.0, 'learning_rate': 6.9e-07, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 1.0e-06, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 1.4e-06, 'epoch': 0.01}
+
+    Healthy counterpart::
+
+        {'loss': 3.8462, 'learning_rate': 3.4e-07, 'epoch': 0.0}
+        {'loss': 2.9, 'learning_rate': 6.9e-07, 'epoch': 0.01}
+        {'loss': 2.1, 'learning_rate': 1.0e-06, 'epoch': 0.01}
+        {'loss': 1.7, 'learning_rate': 1.4e-06, 'epoch': 0.01}
+    """
+
+    code = "SH09"
+    name = "shape.collapse-to-zero"
+    causes = ("mixed_precision_overflow", "bad_input_data")
+    summary = "the loss falls to exactly 0 at once and stays there (a hidden NaN)"
+    AFTER_GROWTH = 1e4
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None or not analysis.is_problem:
+            return
+        i = drop_to_zero(analysis.curves)
+        if i is None:
+            return
+        line, step = loss.place(i)
+        before: float | None = float(loss.values[i - 1])
+        if before is not None and abs(before) >= self.AFTER_GROWTH:
+            return  # a blown-up loss printed as 0 afterwards: the growth rules tell that story
+        at = where(line, step)
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.5,
+            "the loss fell to exactly 0"
+            + (f" from {fmt(before)}" if before is not None else "")
+            + f"{at}: float16 overflow printed as 0 is the usual story (fp16 on GPUs "
+            "without bfloat16)",
+            line,
+            step,
+        )
+        yield self.evidence(
+            "bad_input_data",
+            0.25,
+            "batches whose targets are all masked (or empty) also give a loss of 0",
+            line,
+            step,
         )
