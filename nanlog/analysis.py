@@ -7,6 +7,7 @@ the position of a record in the log is what "before the break" means.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -164,6 +165,15 @@ class Analysis:
     # Where the healthy part of the run ends, for the shape rules: the break, or earlier
     # when the printed loss dropped to exactly 0 (a filter hiding NaN, not convergence).
     cut: int | None = None
+
+    def apart(self, first_line: int, last_line: int) -> bool:
+        """Whether text left out of a long log lies between two lines (their records are not
+        neighbours, whatever their positions in a curve)."""
+        gaps = self.run.gaps
+        if not gaps:
+            return False
+        i = bisect.bisect_right(gaps, first_line)
+        return i < len(gaps) and gaps[i] <= last_line
 
     def curve(self, metric: str) -> Curve | None:
         curve = self.curves.get(metric)

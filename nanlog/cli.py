@@ -116,8 +116,9 @@ def diagnose_command(
     2 an input could not be read (the others are still reported).
     """
     from nanlog.diagnosis import diagnose_inputs
+    from nanlog.progress import wanted
 
-    reports, errors = diagnose_inputs(list(inputs), input_format)
+    reports, errors = diagnose_inputs(list(inputs), input_format, progress=wanted())
     for message in errors:
         click.echo(f"nanlog: error: {shown(message)}", err=True)
     readable = [r for r in reports if r.error is None]
@@ -384,16 +385,16 @@ def parse_command(input: str, output_format: str, input_format: str | None) -> N
       python -c "import pandas; print(pandas.read_csv('series.csv'))"
     """
     from nanlog.io import resolve_inputs
-    from nanlog.output import write_series_csv, write_series_json
-    from nanlog.parsing import parse_source
+    from nanlog.output import CsvExport, JsonExport
+    from nanlog.parsing import stream_source
 
     sources = resolve_inputs([input])
     if len(sources) != 1:
         raise NanlogError(f"{input} holds {len(sources)} logs; parse takes one file (name it)")
-    run = parse_source(sources[0], input_format)
-    writer = write_series_csv if output_format == "csv" else write_series_json
+    export = (CsvExport if output_format == "csv" else JsonExport)(sys.stdout)
     with _output():
-        writer(run, sys.stdout)
+        run = stream_source(sources[0], input_format, export.flush)
+        export.close(run)
         sys.stdout.flush()
 
 

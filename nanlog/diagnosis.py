@@ -15,9 +15,9 @@ from nanlog.io import Source, resolve_inputs
 from nanlog.parsing import parse_source
 
 
-def _diagnose_source(source: Source, input_format: str | None) -> Report:
+def _diagnose_source(source: Source, input_format: str | None, progress: bool = False) -> Report:
     try:
-        return diagnose_run(parse_source(source, input_format))
+        return diagnose_run(parse_source(source, input_format, progress=progress))
     except NanlogError as exc:
         return Report(source=source.name, format="", records=0, error=str(exc))
     except (MemoryError, RecursionError) as exc:
@@ -32,8 +32,13 @@ def _failed(source: Source, exc: BaseException) -> Report:
     )
 
 
-def diagnose_inputs(names: list[str], input_format: str | None) -> tuple[list[Report], list[str]]:
-    """One report per input file (a directory gives several) and the error lines to show."""
+def diagnose_inputs(
+    names: list[str], input_format: str | None, progress: bool = False
+) -> tuple[list[Report], list[str]]:
+    """One report per input file (a directory gives several) and the error lines to show.
+
+    ``progress``: show a progress bar on stderr while a long input is read in this process.
+    """
     planned: list[Source | Report] = []
     for name in names:
         try:
@@ -62,7 +67,7 @@ def diagnose_inputs(names: list[str], input_format: str | None) -> tuple[list[Re
             reports.append(done[id(item)])
         else:
             try:
-                reports.append(_diagnose_source(item, input_format))
+                reports.append(_diagnose_source(item, input_format, progress))
             except Exception as exc:
                 if len(planned) == 1:
                     raise  # one input: the CLI's own last guard says it in one line

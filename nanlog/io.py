@@ -364,6 +364,54 @@ class TextReader:
                 line += chunk.count("\n")
             data = self._read(self._chunk_bytes)
 
+    @property
+    def ascii_compatible(self) -> bool:
+        """Whether a byte ``\\n`` always ends a line: blocks can then be cut and decoded alone."""
+        try:
+            return "\n".encode(self.encoding) == b"\n" and "utf_16" not in codecs.lookup(
+                self.encoding
+            ).name.replace("-", "_")
+        except LookupError:
+            return False
+
+    def raw_blocks(self, block_bytes: int) -> Iterator[tuple[bytes, int]]:
+        """Undecoded blocks that end on ``\\n`` (the last may not), with their first line.
+
+        For ASCII-compatible encodings only (see :attr:`ascii_compatible`): a line longer
+        than MAX_CARRY_CHARS is cut at a separator, as :meth:`chunks` does.
+        """
+        buffer = b""
+        line = 1
+        data = self._head_raw
+        while True:
+            self.bytes_read += len(data)
+            buffer = buffer + data if buffer else data
+            if not data:
+                if buffer:
+                    yield buffer, line
+                    line += buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
+                self.lines_read = line - 1
+                return
+            start = 0  # cut every full block the buffer holds
+            while len(buffer) - start >= block_bytes:
+                cut = buffer.rfind(b"\n", start, start + block_bytes) + 1
+                if cut == 0:  # a line longer than a block: up to its end, or a separator
+                    cut = buffer.find(b"\n", start + block_bytes) + 1
+                    if cut == 0:
+                        if len(buffer) - start <= MAX_CARRY_CHARS:
+                            break
+                        cut = start + raw_token_boundary(buffer[start:])
+                block = buffer[start:cut]
+                yield block, line
+                line += block.count(b"\n")
+                start = cut
+            buffer = buffer[start:]
+            data = self._read(max(block_bytes, 1 << 16))
+
+    def decode(self, raw: bytes) -> str:
+        """The clean text of a raw block."""
+        return clean(raw.decode(self.encoding, errors="replace"))
+
     def _read(self, size: int) -> bytes:
         try:
             return self._stream.read(size)
@@ -381,6 +429,17 @@ def token_boundary(text: str) -> int:
         if _BOUNDARY.match(text, at):
             return at + 1
     return len(text)
+
+
+_RAW_BOUNDARY = re.compile(rb"[\s,;|\r]")
+
+
+def raw_token_boundary(data: bytes) -> int:
+    """:func:`token_boundary` for undecoded bytes."""
+    for at in range(len(data) - 1, max(-1, len(data) - 4096), -1):
+        if _RAW_BOUNDARY.match(data, at):
+            return at + 1
+    return len(data)
 
 
 def describe(source: Source) -> str:

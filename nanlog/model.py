@@ -98,6 +98,7 @@ class SeriesBuilder:
         self._batches_started = False
         self._group_key: object = None
         self.dropped = 0  # records thinned away by compact(): counted, not kept
+        self.streamed = 0  # records written out and forgotten by a streamed export
         self.thinned = 0
 
     def __len__(self) -> int:
@@ -186,6 +187,24 @@ class SeriesBuilder:
             column[start:] = array(column.typecode, tail.tobytes())
         self._group_start = len(self.value)
         self._group_key = None
+
+    def drop_head(self, count: int) -> None:
+        """Forget the first ``count`` records (already written out by a streamed export)."""
+        count = min(count, self._group_start)  # the open group may still be redrawn
+        if count <= 0:
+            return
+        for column in (
+            self.line,
+            self.step,
+            self.epoch,
+            self.batch,
+            self.phase,
+            self.name_id,
+            self.value,
+        ):
+            del column[:count]
+        self._group_start -= count
+        self.streamed += count
 
     def truncate(self, size: int) -> None:
         for column in (
@@ -279,12 +298,15 @@ class Run:
     head_hint: str = ""  # the first few KB, for guessing the framework
     line_texts: dict[int, str] = field(default_factory=dict)  # lines of the first non-finite values
     warnings: list[str] = field(default_factory=list)  # what the reader could not do (damage)
+    # A long log read in samples: the first line of each parsed piece that follows text left
+    # out. Two records on either side of one are not neighbours (see nanlog.sampling).
+    gaps: list[int] = field(default_factory=list)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def records(self) -> int:
         """Metric records read, including any thinned away to bound memory."""
-        return len(self.series) + self.series.dropped
+        return len(self.series) + self.series.dropped + self.series.streamed
 
     @property
     def frame(self) -> pd.DataFrame:

@@ -181,6 +181,7 @@ def term_kind(printed: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_validation(printed: str) -> bool:
     """A validation metric: ``val_loss``, and infix spellings such as ``giou_val_loss``."""
     if canonical_name(printed).startswith("val_"):

@@ -22,8 +22,8 @@ def _epoch(stored: float) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def _rows(run: Run) -> Iterator[tuple[object, ...]]:
-    """One row a record, generated as written: a long series is never held twice."""
+def _rows(run: Run, end: int | None = None) -> Iterator[tuple[object, ...]]:
+    """One row a record (up to ``end``), generated as written: never held twice."""
     s = run.series
     canon = [canonical_name(n) for n in s.names]
     return (
@@ -37,7 +37,7 @@ def _rows(run: Run) -> Iterator[tuple[object, ...]]:
             s.names[s.name_id[i]],
             s.value[i],
         )
-        for i in range(len(s))
+        for i in range(len(s) if end is None else end)
     )
 
 
@@ -52,16 +52,108 @@ def _csv_cell(cell: object) -> str:
     return text
 
 
+class SeriesExport:
+    """Writes a run's records as they become final (``flush``), then the rest (``close``).
+
+    ``nanlog parse`` hands it a run after each chunk of a long log: the rows are written and
+    dropped from the run, so memory stays bounded however long the log.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.started = False
+        self.first: dict[str, object] | None = None  # the first non-finite record written
+
+    def flush(self, run: Run) -> None:
+        end = min(len(run.series), run.series.group_start)
+        if not self.started:
+            self._start()
+            self.started = True
+        self._note_first(run, end)
+        self._write(run, end)
+        run.series.drop_head(end)
+
+    def close(self, run: Run) -> None:
+        if not self.started:
+            self._start()
+            self.started = True
+        self._note_first(run, len(run.series))
+        self._write(run, len(run.series))
+        self._end(run)
+
+    def _note_first(self, run: Run, end: int) -> None:
+        if self.first is not None:
+            return
+        s = run.series
+        for i in range(end):
+            if not math.isfinite(s.value[i]):
+                name = s.names[s.name_id[i]]
+                self.first = {
+                    "metric": canonical_name(name),
+                    "name": name,
+                    "value": spell(s.value[i]),
+                    "step": None if s.step[i] == NO_INT else s.step[i],
+                    "epoch": epoch_value(s.epoch[i]),
+                    "batch": None if s.batch_at(i) == NO_INT else s.batch_at(i),
+                    "line": s.line[i],
+                }
+                return
+
+    def _start(self) -> None: ...
+
+    def _write(self, run: Run, end: int) -> None: ...
+
+    def _end(self, run: Run) -> None: ...
+
+
+class CsvExport(SeriesExport):
+    def _start(self) -> None:
+        self.out.write(",".join(SERIES_COLUMNS) + "\n")
+
+    def _write(self, run: Run, end: int) -> None:
+        batch: list[str] = []
+        for row in _rows(run, end):
+            batch.append(",".join(_csv_cell(c) for c in row))
+            if len(batch) >= 4096:
+                self.out.write("\n".join(batch) + "\n")
+                batch.clear()
+        if batch:
+            self.out.write("\n".join(batch) + "\n")
+
+    def _end(self, run: Run) -> None:
+        return
+
+
+class JsonExport(SeriesExport):
+    """One JSON document: the series first (streamed), then what is known at the end."""
+
+    def _start(self) -> None:
+        self.out.write('{\n "series": [')
+        self._rows = 0
+
+    def _write(self, run: Run, end: int) -> None:
+        for row in _rows(run, end):
+            text = json.dumps(strict(_json_row(row)), ensure_ascii=False, allow_nan=False)
+            self.out.write(("\n  " if self._rows == 0 else ",\n  ") + text)
+            self._rows += 1
+
+    def _end(self, run: Run) -> None:
+        rest = {
+            "source": run.source,
+            "format": run.format,
+            "variant": run.variant,
+            "encoding": run.encoding,
+            "lines": run.lines,
+            "records": run.records,
+            "first_nonfinite": self.first,
+            "events": [{"line": e.line, "kind": e.kind, "text": e.text} for e in run.events],
+        }
+        body = json.dumps(strict(rest), ensure_ascii=False, indent=1, allow_nan=False)
+        self.out.write("\n ],\n" + body[2:] + "\n")
+
+
 def write_series_csv(run: Run, out: TextIO) -> None:
-    out.write(",".join(SERIES_COLUMNS) + "\n")
-    batch: list[str] = []
-    for row in _rows(run):
-        batch.append(",".join(_csv_cell(c) for c in row))
-        if len(batch) >= 4096:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
+    CsvExport(out).close(run)
 
 
 def _json_value(value: float) -> float | str:
@@ -75,27 +167,4 @@ def _json_row(row: tuple[object, ...]) -> dict[str, object]:
 
 
 def write_series_json(run: Run, out: TextIO) -> None:
-    first = run.first_nonfinite()
-    document = {
-        "source": run.source,
-        "format": run.format,
-        "variant": run.variant,
-        "encoding": run.encoding,
-        "lines": run.lines,
-        "records": run.records,
-        "first_nonfinite": None
-        if first is None
-        else {
-            "metric": first.metric,
-            "name": first.name,
-            "value": spell(first.value),
-            "step": first.step,
-            "epoch": first.epoch,
-            "batch": first.batch,
-            "line": first.line,
-        },
-        "series": [_json_row(row) for row in _rows(run)],
-        "events": [{"line": e.line, "kind": e.kind, "text": e.text} for e in run.events],
-    }
-    json.dump(strict(document), out, ensure_ascii=False, indent=1, allow_nan=False)
-    out.write("\n")
+    JsonExport(out).close(run)

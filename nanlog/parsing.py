@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io as _stdio
 import math
+import os
 import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 from nanlog.errors import NanlogError, NoMetricsError
-from nanlog.formats import get_format, make_parser
+from nanlog.formats import get_format, make_parser, reads_lines
 from nanlog.formats.base import Parser, scan_events
 from nanlog.io import (
     Chunk,
@@ -21,10 +24,17 @@ from nanlog.io import (
     open_binary,
 )
 from nanlog.model import Run, SeriesBuilder
+from nanlog.progress import ReadProgress
+from nanlog.sampling import Coverage, SampledReader, Settings
 from nanlog.tfevents import is_event_file, read_event_file
 
 
-def parse_source(source: Source, input_format: str | None = None) -> Run:
+def parse_source(
+    source: Source,
+    input_format: str | None = None,
+    sampling: Settings | None = None,
+    progress: bool = False,
+) -> Run:
     """Read one source into a Run; raise NanlogError when it holds no training metrics."""
     fmt = get_format(input_format) if input_format else None
     stream = open_binary(source)
@@ -32,7 +42,9 @@ def parse_source(source: Source, input_format: str | None = None) -> Run:
         stream.close()
         return read_event_file(source.path, source.name)
     try:
-        return _parse_stream(stream, source.name, describe(source), fmt_id=fmt.id if fmt else None)
+        return _parse_stream(
+            stream, source.name, describe(source), fmt.id if fmt else None, sampling, progress
+        )
     finally:
         if not source.is_stdin:
             stream.close()
@@ -46,12 +58,28 @@ def _peek_head(stream: BinaryIO) -> bytes:
         return b""
 
 
-def parse_stream(stream: BinaryIO, name: str = "-", input_format: str | None = None) -> Run:
+def parse_stream(
+    stream: BinaryIO,
+    name: str = "-",
+    input_format: str | None = None,
+    sampling: Settings | None = None,
+) -> Run:
     """Read an already open binary stream (the caller closes it)."""
-    return _parse_stream(decompressed(stream), name, name, fmt_id=input_format)
+    return _parse_stream(decompressed(stream), name, name, input_format, sampling)
 
 
-def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -> Run:
+# Read every line: ``nanlog parse`` (an export gives every value) and the comparison tests.
+EVERY_LINE = Settings(head_bytes=1 << 62)
+
+
+def _parse_stream(
+    stream: BinaryIO,
+    name: str,
+    shown: str,
+    fmt_id: str | None,
+    sampling: Settings | None = None,
+    progress: bool = False,
+) -> Run:
     if fmt_id:
         get_format(fmt_id)  # an unknown id is the user's error before any reading
     reader = TextReader(stream, shown)
@@ -61,10 +89,40 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
     run = Run(
         source=name, format="", series=series, encoding=reader.encoding, head_hint=head[:4096]
     )
-    for chunk in reader.chunks():
-        feed_chunk(run, parser, chunk)
-        bound_memory(run)
+    sampled = None
+    size = _size_of(stream)
+    if (
+        sampling is not EVERY_LINE
+        and reader.ascii_compatible
+        and reads_lines(parser)
+        and not _json_document(head)
+    ):
+        sampled = SampledReader(reader, size, sampling)
+        chunks = sampled.chunks()
+    else:
+        chunks = reader.chunks()
+    shown_progress = ReadProgress(shown, size) if progress else None
+    try:
+        for chunk in chunks:
+            feed_chunk(run, parser, chunk)
+            bound_memory(run)
+            if shown_progress is not None:
+                shown_progress(sampled.coverage.bytes_total if sampled else reader.bytes_read)
+    finally:
+        if shown_progress is not None:
+            shown_progress.close()
     parser.finish()
+    if sampled is not None and sampled.coverage.sampled:
+        run.warnings.append(_coverage_note(sampled.coverage))
+        run.gaps = sampled.gaps
+    _finish_run(run, parser, reader, stream, shown, fmt_id)
+    return run
+
+
+def _finish_run(
+    run: Run, parser: Parser, reader: TextReader, stream: BinaryIO, shown: str, fmt_id: str | None
+) -> None:
+    """What a run knows once its input is read: its format, damage, line count."""
     run.format = parser.format_id or fmt_id or "plain"
     damage = damage_of(stream)
     if damage is not None:
@@ -76,10 +134,72 @@ def _parse_stream(stream: BinaryIO, name: str, shown: str, fmt_id: str | None) -
     if not run.records and not run.events:
         what = "empty input" if reader.bytes_read == 0 else "no training metrics found"
         raise NoMetricsError(f"{what} in {shown}; formats tried: {', '.join(parser.tried)}")
-    return run
 
 
 MAX_LINE_TEXTS = 20
+# ``nanlog parse`` keeps a log of up to this many bytes whole, so that what a format fills in
+# at the end (Hugging Face console steps, from the bar's total and the final epoch) is in
+# every row; beyond it, rows are written as they are read and forgotten.
+STREAM_AFTER = 64 << 20
+
+
+def stream_source(
+    source: Source,
+    input_format: str | None,
+    flush: Callable[[Run], None],
+    stream_after: int = STREAM_AFTER,
+) -> Run:
+    """Parse every line of a source; past ``stream_after`` bytes, hand ``flush`` the run after
+    each chunk so that it writes (and drops, see SeriesBuilder.drop_head) the final records."""
+    fmt = get_format(input_format) if input_format else None
+    stream = open_binary(source)
+    if source.path is not None and is_event_file(source.path, _peek_head(stream)):
+        stream.close()
+        run = read_event_file(source.path, source.name)
+        flush(run)
+        return run
+    try:
+        reader = TextReader(stream, describe(source))
+        head = reader.head
+        series = SeriesBuilder()
+        parser = make_parser(series, head, fmt.id if fmt else None)
+        run = Run(source.name, "", series, encoding=reader.encoding, head_hint=head[:4096])
+        for chunk in reader.chunks():
+            feed_chunk(run, parser, chunk)
+            if reader.bytes_read > stream_after:
+                flush(run)
+        parser.finish()
+        _finish_run(run, parser, reader, stream, describe(source), fmt.id if fmt else None)
+        flush(run)
+        return run
+    finally:
+        if not source.is_stdin:
+            stream.close()
+
+
+def _json_document(head: str) -> bool:
+    """A pretty-printed JSON document (its objects span lines), not JSON lines."""
+    first = next((line.strip() for line in head.splitlines() if line.strip()), "")
+    return first in ("{", "[")
+
+
+def _size_of(stream: BinaryIO) -> int | None:
+    """The size of a regular, uncompressed file; None for pipes and decompressed streams."""
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError, _stdio.UnsupportedOperation):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _coverage_note(coverage: Coverage) -> str:
+    mb = 1 << 20
+    return (
+        f"a long log ({coverage.bytes_total / mb:.0f} MB): read in one pass, "
+        f"{coverage.bytes_parsed / mb:.1f} MB of it parsed (the start, the end, every region "
+        "with a NaN/inf or a failure message, and an even sample of the rest); the first "
+        "non-finite value is exact"
+    )
 
 
 def bound_memory(run: Run) -> None:
@@ -143,11 +263,22 @@ def _line_of(chunk: Chunk, line: int) -> str | None:
     return segments[-1].strip()[:400] if segments else ""
 
 
-def parse(path_or_stream: str | Path | BinaryIO, input_format: str | None = None) -> Run:
-    """Public API: parse a log file path (``-`` for stdin) or a binary stream into a Run."""
+def parse(
+    path_or_stream: str | Path | BinaryIO,
+    input_format: str | None = None,
+    sampling: Settings | None = None,
+) -> Run:
+    """Public API: parse a log file path (``-`` for stdin) or a binary stream into a Run.
+
+    A long log is read in one pass and parsed where a diagnosis reads it (see
+    :mod:`nanlog.sampling`); ``sampling=EVERY_LINE`` parses every line.
+    """
     if isinstance(path_or_stream, (str, Path)):
         name = str(path_or_stream)
-        return parse_source(Source(name, None if name == "-" else Path(name)), input_format)
+        source = Source(name, None if name == "-" else Path(name))
+        return parse_source(source, input_format, sampling)
     if isinstance(path_or_stream, _stdio.TextIOBase):
         raise NanlogError("nanlog.parse needs a binary stream (open the file with 'rb')")
-    return parse_stream(path_or_stream, getattr(path_or_stream, "name", "-"), input_format)
+    return parse_stream(
+        path_or_stream, getattr(path_or_stream, "name", "-"), input_format, sampling
+    )

@@ -17,7 +17,7 @@ import pytest
 
 from nanlog.engine import diagnose_run
 from nanlog.io import MAX_CARRY_CHARS, clean
-from nanlog.parsing import parse_stream
+from nanlog.parsing import EVERY_LINE, parse_stream
 from nanlog.reporters import REPORTERS
 from nanlog.safety import code_span, markdown_text, shown, strip_controls
 
@@ -193,10 +193,10 @@ def test_one_failing_input_does_not_lose_the_others(
     bad.write_text("step 1 loss 0.5\n")
     real = diagnosis.parse_source
 
-    def failing(source, input_format=None):  # type: ignore[no-untyped-def]
+    def failing(source, input_format=None, **options):  # type: ignore[no-untyped-def]
         if source.name.endswith("bad.log"):
             raise MemoryError("simulated")
-        return real(source, input_format)
+        return real(source, input_format, **options)
 
     monkeypatch.setattr(diagnosis, "parse_source", failing)
     monkeypatch.setattr(diagnosis.os, "cpu_count", lambda: 1)  # in this process, not a pool
@@ -272,7 +272,7 @@ def test_a_record_bomb_is_thinned_not_held(monkeypatch: pytest.MonkeyPatch) -> N
     lines.insert(30_000, "step 30000 loss 5e9")  # a huge value in the middle is kept
     lines.append("step 60001 loss nan")
     data = gzip.compress(("\n".join(lines) + "\n").encode())
-    run = parse_stream(io.BytesIO(data), "t")
+    run = parse_stream(io.BytesIO(data), "t", sampling=EVERY_LINE)  # as `nanlog parse` reads
     assert len(run.series) <= 3_000 + 70_000 // 16  # bounded by the budget plus one chunk
     assert run.records == 60_002
     first = run.first_nonfinite()
@@ -280,3 +280,8 @@ def test_a_record_bomb_is_thinned_not_held(monkeypatch: pytest.MonkeyPatch) -> N
     assert 5e9 in list(run.series.value)
     report = diagnose_run(run)
     assert report.problem and any("thinned" in note for note in report.notes)
+    # diagnose reads it in samples: bounded by the sampling, the break still exact
+    sampled = parse_stream(io.BytesIO(data), "t")
+    assert sampled.gaps and len(sampled.series) < 3_000 + 70_000 // 16
+    first = sampled.first_nonfinite()
+    assert first is not None and first.line == 60_002

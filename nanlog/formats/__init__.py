@@ -82,16 +82,27 @@ def make_parser(out: SeriesBuilder, head: str, format_id: str | None = None) -> 
         return _Single(get_format(format_id), out, head)
     owner = file_format(head)
     if owner is not None:
-        return _Single(owner, out, head)
+        return _Single(owner, out, head, whole_file=True)
     return MixedParser(out, head)
+
+
+def reads_lines(parser: Parser) -> bool:
+    """Whether the parser reads line by line, so that a long log can be read in samples
+    (a JSON document such as trainer_state.json, or a CSV, is read whole)."""
+    if isinstance(parser, MixedParser):
+        return True
+    return isinstance(parser, _Single) and (parser.fmt in LINE_FORMATS or parser.fmt is GENERIC)
 
 
 class _Single(Parser):
     """One format reads everything (``--input-format``, or a file format)."""
 
-    def __init__(self, fmt: LogFormat, out: SeriesBuilder, head: str) -> None:
+    def __init__(
+        self, fmt: LogFormat, out: SeriesBuilder, head: str, whole_file: bool = False
+    ) -> None:
         super().__init__(out)
         self.fmt = fmt
+        self.whole_file = whole_file
         self.inner = fmt.parser(out, head)
         self.variant = self.inner.variant
 
@@ -191,4 +202,13 @@ def _blank(text: str, spans: Spans) -> str:
     return "".join(pieces)
 
 
-__all__ = ["BY_ID", "FORMATS", "LogFormat", "MixedParser", "detect", "get_format", "make_parser"]
+__all__ = [
+    "BY_ID",
+    "FORMATS",
+    "LogFormat",
+    "MixedParser",
+    "detect",
+    "get_format",
+    "make_parser",
+    "reads_lines",
+]

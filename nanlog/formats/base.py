@@ -52,6 +52,39 @@ class LineCounter:
 Spans = list[tuple[int, int]]
 
 
+class EpochSteps:
+    """The global step of a bar that counts batches within an epoch: the batches of the
+    earlier epochs plus the batch in this one.
+
+    An epoch whose bar the reader did not see (a long log read in samples, an excerpt that
+    skips epochs) counts as a full epoch of the last total the bar showed (``n/N``).
+    """
+
+    def __init__(self) -> None:
+        self.epoch: int | None = None
+        self.offset = 0
+        self.last_n = 0
+        self.total = 0
+
+    def start(self, epoch: int) -> bool:
+        """Enter ``epoch``; False when it is the current one."""
+        if epoch == self.epoch:
+            return False
+        if self.epoch is not None:
+            gap = max(0, epoch - self.epoch - 1)
+            self.offset += (self.last_n or self.total) + gap * self.total
+        self.epoch, self.last_n = epoch, 0
+        return True
+
+    def seen(self, n: int, total: str) -> None:
+        self.last_n = max(self.last_n, n)
+        if total.isdigit():
+            self.total = int(total)
+
+    def step(self, n: int) -> int:
+        return self.offset + n
+
+
 class Parser(ABC):
     """Stateful reader of one log; ``feed`` is called with every chunk in order."""
 

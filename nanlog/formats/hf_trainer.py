@@ -144,7 +144,7 @@ class TrainerStateParser(Parser):
 class HFTrainerFormat(LogFormat):
     id = "hf_trainer"
     title = "Hugging Face Trainer console dict lines and trainer_state.json"
-    hints = ("{'",)
+    hints = ("{'", "it/s]", "s/it]")  # the bar alone gives the total number of steps
     samples = (
         (
             "{'loss': 0.53, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}",

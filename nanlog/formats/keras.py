@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import re
 
-from nanlog.formats.base import COLON_PAIR, LineCounter, LogFormat, Parser, Spans, pairs_to
+from nanlog.formats.base import (
+    COLON_PAIR,
+    EpochSteps,
+    LineCounter,
+    LogFormat,
+    Parser,
+    Spans,
+    pairs_to,
+)
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
 from nanlog.names import canonical_name
@@ -39,7 +47,7 @@ class KerasParser(Parser):
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
         self.epoch: int | None = None
-        self.offset = 0  # batches in the epochs before this one
+        self.steps = EpochSteps()
         self.last_n = 0
         self.epoch_done = False
 
@@ -51,7 +59,7 @@ class KerasParser(Parser):
             if match.group("ep") is not None:
                 epoch = int(match.group("ep"))
                 if epoch != self.epoch:
-                    self.offset += self.last_n
+                    self.steps.start(epoch)
                     self.epoch, self.last_n, self.epoch_done = epoch, 0, False
                 claimed.append(match.span())
                 continue
@@ -76,9 +84,10 @@ class KerasParser(Parser):
                 self.epoch_done = True
             else:
                 self.last_n = n
+                self.steps.seen(n, total)
                 if total.isdigit() and n == int(total):
                     self.epoch_done = match.group("bar") == " - " or "val_" in match.group("rest")
-            step = self.offset + n if phase == "train" else None
+            step = self.steps.step(n) if phase == "train" else None
             out.start_group(("keras", self.epoch, n, phase))
             for key, value in found:
                 is_val = canonical_name(key).startswith("val_")

@@ -15,6 +15,7 @@ import re
 from nanlog.formats.base import (
     COLON_PAIR,
     EQUALS_PAIR,
+    EpochSteps,
     LineCounter,
     LogFormat,
     Parser,
@@ -46,9 +47,7 @@ class LightningConsoleParser(Parser):
 
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
-        self.epoch: int | None = None
-        self.offset = 0
-        self.last_n = 0
+        self.steps = EpochSteps()
 
     def feed(self, chunk: Chunk) -> Spans:
         text = chunk.text
@@ -63,11 +62,8 @@ class LightningConsoleParser(Parser):
         claimed: Spans = []
         for match, pair in matches:
             epoch, n = int(match.group("ep")), int(match.group("n"))
-            if epoch != self.epoch:
-                if self.epoch is not None:
-                    self.offset += self.last_n
-                self.epoch, self.last_n = epoch, 0
-            self.last_n = max(self.last_n, n)
+            self.steps.start(epoch)
+            self.steps.seen(n, match.group("N"))
             claimed.append(match.span())
             found = [
                 (k, v) for k, v in pairs(pair, match.group("info") or "") if k not in _NOT_METRICS
@@ -78,7 +74,9 @@ class LightningConsoleParser(Parser):
             out.start_group(("lightning", epoch, n))
             for key, value in found:
                 phase = "val" if canonical_name(key).startswith("val_") else "train"
-                out.add(line, key, value, step=self.offset + n, epoch=epoch, batch=n, phase=phase)
+                out.add(
+                    line, key, value, step=self.steps.step(n), epoch=epoch, batch=n, phase=phase
+                )
         return claimed
 
 

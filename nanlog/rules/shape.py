@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 
@@ -49,10 +50,18 @@ def _growth(curve: Curve) -> tuple[int, float, float, float | None, int] | None:
     return len(rising), orders, share, speed, span
 
 
-def _largest_jump(curve: Curve) -> float:
-    """The largest rise, in orders of magnitude, between two consecutive logged values."""
-    logs, _ = _finite_positive(curve)
-    return float(np.max(np.diff(logs))) if len(logs) >= 2 else 0.0
+def _largest_jump(curve: Curve, analysis: Analysis | None = None) -> float:
+    """The largest rise, in orders of magnitude, between two consecutive logged values
+    (neighbours only: not across text a long log's sampled reading left out)."""
+    logs, keep = _finite_positive(curve)
+    if len(logs) < 2:
+        return 0.0
+    rises = np.diff(logs)
+    if analysis is not None and analysis.run.gaps:
+        lines = curve.lines[keep]
+        apart = [analysis.apart(int(a), int(b)) for a, b in itertools.pairwise(lines)]
+        rises = rises[~np.array(apart, dtype=bool)]
+    return float(np.max(rises)) if len(rises) else 0.0
 
 
 # Orders of magnitude per training step that separate a steady growth (exploding
@@ -169,7 +178,7 @@ class SteadyGrowth(Rule):
                 records = max(records, self.MIN_RECORDS)  # few lines (one per epoch), many steps
             if speed is not None and speed >= BLOW_UP_SPEED:
                 continue  # orders of magnitude per step: a blow-up (SH02), not a steady growth
-            if _largest_jump(curve) > self.MAX_JUMP_SHARE * orders:
+            if _largest_jump(curve, analysis) > self.MAX_JUMP_SHARE * orders:
                 continue  # one jump carries the rise: a blow-up (SH06), not a steady growth
             if (
                 records < self.MIN_RECORDS
@@ -589,11 +598,15 @@ class BlowUp(Rule):
             return
         lows = np.minimum.accumulate(logs)
         for lag in range(1, min(self.WINDOW, len(logs) - 1) + 1):
-            jumps = logs[lag:] - lows[:-lag]
+            # The lowest of the ``lag`` values just before: a jump, not a long climb.
+            recent = np.min(np.stack([logs[k : len(logs) - lag + k] for k in range(lag)]), axis=0)
+            jumps = logs[lag:] - recent
+            lines = loss.lines[keep]
             hits = [
                 int(h) + lag
                 for h in np.flatnonzero(jumps >= self.MIN_ORDERS)
                 if not self._recovers(logs, lows, int(h) + lag, lag)
+                and not analysis.apart(int(lines[h]), int(lines[h + lag]))
             ]
             if hits:
                 i = hits[0]

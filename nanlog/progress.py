@@ -1,0 +1,68 @@
+"""A progress bar on stderr while a long input is read, for people at a terminal.
+
+It appears only after ``DELAY`` seconds (a short log never shows it), only when stderr is a
+terminal, and it is transient: it leaves nothing behind in the terminal or in a redirected
+report.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+DELAY = 1.0
+
+
+class ReadProgress:
+    """Called with the number of bytes read so far; draws once the read takes a while."""
+
+    def __init__(self, name: str, total: int | None) -> None:
+        self.name = name
+        self.total = total
+        self._started = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int) -> None:
+        if self._bar is None:
+            if time.monotonic() - self._started < DELAY:
+                return
+            self._open()
+        self._bar.update(self._task, completed=done)
+
+    def _open(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        from nanlog.safety import shown
+
+        self._bar = Progress(
+            TextColumn("reading {task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(shown(self.name)[:60], total=self.total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def wanted() -> bool:
+    """Whether a person is watching stderr."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
