@@ -31,11 +31,11 @@ from nanlog.io import Chunk, TextReader
 from nanlog.prefilter import NONFINITE, Scanner, best_scanner
 
 BLOCK_BYTES = 64 << 10
-HEAD_BYTES = 256 << 10
+HEAD_BYTES = 128 << 10
 BEFORE = 2
 AFTER = 1
 MAX_REGIONS = 8
-MAX_FLAGGED_BYTES = 512 << 10
+MAX_FLAGGED_BYTES = 256 << 10
 SAMPLES = 128
 SAMPLE_BYTES = 2 << 10
 CONTEXT_MAX = 4096  # an epoch line longer than this is a progress bar, not a header
