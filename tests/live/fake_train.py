@@ -58,9 +58,11 @@ for step in range(1, args.steps + 1):
         sys.stdout.write(
             f"{{'loss': '{value}', 'grad_norm': '1.0', 'learning_rate': '5e-05', 'epoch': '{step / 100}'}}\n"
         )
-    sys.stdout.flush()
     if marks and value == "nan" and step == args.nan_at:
+        # Marked before the line is flushed: once nanlog can see the NaN, its SIGINT may come
+        # at once, and the handler exits.
         marks.write(f"nan {time.monotonic():.6f} step {step}\n")
+    sys.stdout.flush()
     if value == "nan" and step == args.nan_at and args.hold_at_nan:
         held = time.monotonic() + args.hold_at_nan
         while time.monotonic() < held:  # the SIGINT handler exits from here
