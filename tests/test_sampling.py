@@ -19,6 +19,7 @@ from nanlog.engine import Report, diagnose_run
 from nanlog.io import TextReader
 from nanlog.parsing import EVERY_LINE, parse, parse_stream
 from nanlog.prefilter import EVENT, NONFINITE, HyperscanScanner, PythonScanner, best_scanner
+from nanlog.reporters.base import report_to_dict
 from nanlog.sampling import SampledReader, Settings
 
 from .conftest import ROOT, SAMPLE_LOGS
@@ -69,6 +70,14 @@ def test_sampled_reading_gives_the_full_parse_diagnosis(
     full = diagnose_run(parse(path, sampling=EVERY_LINE))
     sampled = diagnose_run(parse(path, sampling=TINY))
     assert _verdict(sampled) == _verdict(full)
+
+
+@pytest.mark.parametrize("path", _labelled(), ids=lambda p: p.name)
+def test_with_the_real_settings_a_sample_or_real_log_gets_the_full_report(path: Path) -> None:
+    """Every sample and real log is shorter than the head the reader parses whole: the whole
+    report (not only the verdict) equals the full parse's."""
+    full = report_to_dict(diagnose_run(parse(path, sampling=EVERY_LINE)))
+    assert report_to_dict(diagnose_run(parse(path))) == full
 
 
 def _long_log(break_at: int, lines: int = 20_000) -> bytes:
