@@ -28,7 +28,7 @@ SPLIT = ROOT / "scripts" / "real_logs_split.csv"
 FRESH = ROOT / "sample_logs" / "real"
 # (corpus, split) -> minimum top-1; the real floors sit just under the measured figures so
 # that CI notices a fall without failing on one log's noise.
-FLOORS = {("samples", "all"): 0.9, ("real", "tune"): 0.6, ("real", "holdout"): 0.64}
+FLOORS = {("samples", "all"): 0.9, ("real", "tune"): 0.66, ("real", "holdout"): 0.78}
 
 
 def corpora(which: str) -> dict[str, Scores]:

@@ -26,7 +26,7 @@ MIN_TOP1_PART = 0.85
 REAL = ROOT.parent / "shared" / "real_logs"
 SPLIT = ROOT / "scripts" / "real_logs_split.csv"
 # (split) -> (top-1, top-3) floors: one log under the measured figures.
-REAL_FLOORS = {"tune": (0.6, 0.85), "holdout": (0.64, 0.85)}
+REAL_FLOORS = {"tune": (0.66, 0.85), "holdout": (0.78, 0.85)}
 needs_real = pytest.mark.skipif(
     not (REAL / "labels.csv").is_file(), reason=f"{REAL} is not beside the repository"
 )
@@ -121,3 +121,4 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.top3_rate >= 0.85
     # The second set's first blind run ranked 6 of 10 first; later runs must not fall below it.
     assert fresh.subset("blind2").top1_rate >= 0.6
+    assert fresh.subset("blind3").top1_rate >= 0.57  # one log under 5/7
