@@ -93,8 +93,18 @@ def _input_format_option(help_text: str) -> Callable[[F], F]:
     show_default=True,
     help="Colour in text output (auto: on a terminal, unless NO_COLOR is set).",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="One line per input (where it broke and the most likely cause), for many logs.",
+)
 def diagnose_command(
-    inputs: tuple[str, ...], output_format: str, input_format: str | None, color: str
+    inputs: tuple[str, ...],
+    output_format: str,
+    input_format: str | None,
+    color: str,
+    quiet: bool,
 ) -> int:
     """Tell where, how and why the training in INPUT broke, and what to do.
 
@@ -117,6 +127,7 @@ def diagnose_command(
     """
     from nanlog.diagnosis import diagnose_inputs
     from nanlog.progress import wanted
+    from nanlog.reporters.base import headline
 
     reports, errors = diagnose_inputs(list(inputs), input_format, progress=wanted())
     for message in errors:
@@ -124,7 +135,13 @@ def diagnose_command(
     readable = [r for r in reports if r.error is None]
     if len(reports) == 1 and not readable:
         return int(ExitCode.ERROR)
-    _write_reports(reports, output_format, sys.stdout, color)
+    if quiet:
+        with _output():
+            for r in reports:
+                sys.stdout.write(f"{shown(r.source)}: {shown(headline(r))}\n")
+            sys.stdout.flush()
+    else:
+        _write_reports(reports, output_format, sys.stdout, color)
     if errors:
         return int(ExitCode.ERROR)
     return int(ExitCode.PROBLEM if any(r.problem for r in readable) else ExitCode.OK)

@@ -129,3 +129,28 @@ def test_help_teaches_with_examples() -> None:
     result = run_cli(["parse", "--help"])
     assert result.returncode == 0
     assert b"nanlog parse train.log" in result.stdout
+
+
+def test_the_answer_comes_first_in_the_text_report(
+    log_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["diagnose", str(log_file)])
+    assert exit_info.value.code == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  → loss turned nan at step 3, line 3; most likely: ")
+    assert lines.index("Where it broke") > 1
+
+
+def test_quiet_prints_one_line_per_input(
+    log_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthy = tmp_path / "healthy.log"
+    healthy.write_text("step 1 loss 0.9\nstep 2 loss 0.5\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["diagnose", "-q", str(log_file), str(healthy)])
+    assert exit_info.value.code == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{log_file}: loss turned nan at step 3, line 3; most likely: ")
+    assert lines[1] == f"{healthy}: no NaN/inf or divergence in 2 records"

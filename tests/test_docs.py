@@ -51,3 +51,15 @@ def test_input_format_choices_match_the_registry() -> None:
     from nanlog.formats import BY_ID
 
     assert set(FORMAT_IDS) == set(BY_ID)
+
+
+def test_the_package_is_typed_and_licensed() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    from .conftest import ROOT
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "License :: OSI Approved :: MIT License" in meta["project"]["classifiers"]
+    assert (ROOT / "nanlog" / "py.typed").is_file()
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["nanlog"]

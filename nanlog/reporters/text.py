@@ -111,6 +111,8 @@ class TextReporter(Reporter):
             return
         title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
         console.print(title, no_wrap=True, overflow="ellipsis")
+        if r.problem:  # the answer first; the sections below give the evidence
+            _hanging(console, "  → ", shown(headline(r)), style="bold")
         if not r.problem:
             console.print(Text("  ✓ no NaN/inf and no divergence", style="green"))
             for note in r.notes:
