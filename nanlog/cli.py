@@ -91,7 +91,8 @@ def _input_format_option(help_text: str) -> Callable[[F], F]:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour in text output (auto: on a terminal, unless NO_COLOR is set).",
+    help="Colour in text output (auto: on a terminal, unless NO_COLOR or TERM=dumb is set; "
+    "FORCE_COLOR turns it on).",
 )
 @click.option(
     "-q",
@@ -154,16 +155,38 @@ def _write_reports(
     from nanlog.reporters import REPORTERS
 
     terminal = stream.isatty()
-    use_color = color == "always" or (
-        color == "auto" and terminal and not os.environ.get("NO_COLOR")
-    )
-    width = shutil.get_terminal_size((100, 24)).columns if terminal else 100
-    text = REPORTERS[output_format](use_color, width).render(reports)
+    reporter = REPORTERS[output_format](color_wanted(color, terminal), _width(terminal))
+    reporter.crop = terminal  # a terminal line is cut at its edge; a file keeps every character
+    text = reporter.render(reports)
     if not _can_encode(stream, text):
         text = ascii_drawing(text)
     with _output():
         stream.write(text)
         stream.flush()
+
+
+def color_wanted(choice: str, terminal: bool) -> bool:
+    """``--color always/never`` wins; else NO_COLOR, FORCE_COLOR and TERM=dumb, else a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return terminal
+
+
+def _width(terminal: bool) -> int:
+    """The terminal's width; when piped, COLUMNS if set, else 100."""
+    if terminal:
+        return shutil.get_terminal_size((100, 24)).columns
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return 100
+    return columns if 20 <= columns <= 1000 else 100
 
 
 class Seconds(click.ParamType):  # type: ignore[type-arg]

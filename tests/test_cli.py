@@ -138,8 +138,9 @@ def test_the_answer_comes_first_in_the_text_report(
         main(["diagnose", str(log_file)])
     assert exit_info.value.code == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("  → loss turned nan at step 3, line 3; most likely: ")
-    assert lines.index("Where it broke") > 1
+    answer = next(i for i, line in enumerate(lines) if line.startswith("  → "))
+    assert lines[answer].startswith("  → loss turned nan at step 3, line 3; most likely: ")
+    assert answer <= 2 < lines.index("Where it broke")  # right under the title
 
 
 def test_quiet_prints_one_line_per_input(
@@ -154,3 +155,42 @@ def test_quiet_prints_one_line_per_input(
     assert len(lines) == 2
     assert lines[0].startswith(f"{log_file}: loss turned nan at step 3, line 3; most likely: ")
     assert lines[1] == f"{healthy}: no NaN/inf or divergence in 2 records"
+
+
+@pytest.mark.parametrize(
+    ("choice", "env", "terminal", "expected"),
+    [
+        ("auto", {}, True, True),
+        ("auto", {}, False, False),
+        ("auto", {"NO_COLOR": "1"}, True, False),
+        ("auto", {"TERM": "dumb"}, True, False),
+        ("auto", {"FORCE_COLOR": "1"}, False, True),
+        ("auto", {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False, False),
+        ("always", {"NO_COLOR": "1"}, False, True),
+        ("never", {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_colour_follows_the_usual_variables(
+    choice: str,
+    env: dict[str, str],
+    terminal: bool,
+    expected: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nanlog.cli import color_wanted
+
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert color_wanted(choice, terminal) is expected
+
+
+def test_a_piped_report_follows_columns_and_cuts_nothing(tmp_path: Path) -> None:
+    long_name = tmp_path / ("a_rather_long_training_log_name_" * 3 + ".log")
+    long_name.write_text(LOG.replace("step 3 loss nan", "step 3 loss nan " + "x" * 150))
+    result = run_cli(["diagnose", str(long_name)], env={"COLUMNS": "60", "TERM": "xterm"})
+    text = result.stdout.decode()
+    assert "…" not in text and "\x1b[" not in text
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "x" * 150 in text.replace("\n", "").replace(" ", "")

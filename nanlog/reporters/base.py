@@ -16,6 +16,8 @@ SCHEMA = "nanlog.report/1"
 
 
 class Reporter(ABC):
+    crop = True  # cut a long line at the width (a terminal); False keeps every character
+
     @abstractmethod
     def render(self, reports: list[Report]) -> str: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -102,15 +103,19 @@ class TextReporter(Reporter):
             console.print(table)
         return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
+    @property
+    def _overflow(self) -> Literal["ellipsis", "fold"]:
+        return "ellipsis" if self.crop else "fold"
+
     def _one(self, console: Console, r: Report) -> None:
         title = Text("nanlog ", style="bold")
         title.append(shown(r.source), style="bold cyan")
         if r.error:
-            console.print(title, no_wrap=True, overflow="ellipsis")
+            console.print(title, no_wrap=self.crop, overflow=self._overflow)
             console.print(Text(f"  could not be read: {shown(r.error)}", style="red"))
             return
         title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
-        console.print(title, no_wrap=True, overflow="ellipsis")
+        console.print(title, no_wrap=self.crop, overflow=self._overflow)
         if r.problem:  # the answer first; the sections below give the evidence
             _hanging(console, "  → ", shown(headline(r)), style="bold")
         if not r.problem:
@@ -132,7 +137,9 @@ class TextReporter(Reporter):
                 console.print(Text("  " + ", ".join(detail), style="dim"))
             if first.get("text"):
                 console.print(
-                    Text(f"  │ {shown(str(first['text']))}"), no_wrap=True, overflow="ellipsis"
+                    Text(f"  │ {shown(str(first['text']))}"),
+                    no_wrap=self.crop,
+                    overflow=self._overflow,
                 )
         if r.shape or r.chart:
             console.print()
