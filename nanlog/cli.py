@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
@@ -450,9 +452,31 @@ def _output() -> Iterator[None]:
         raise _OutputClosed from None
 
 
+def _signals_to_main_thread() -> None:
+    """Start the threads libraries start at import (OpenBLAS: one per core, when numpy is
+    first imported) with SIGINT, SIGTERM and SIGHUP blocked, so those signals always reach
+    the main thread. Delivered to a worker, a signal would leave the main thread asleep in a
+    read or a select (``run`` waiting on a quiet child, ``diagnose -`` on a quiet pipe)."""
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or "numpy" in sys.modules
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return
+    signals = {signal.SIGINT, signal.SIGTERM}
+    if hasattr(signal, "SIGHUP"):
+        signals.add(signal.SIGHUP)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        import numpy  # noqa: F401  (its threads inherit the mask)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: run the CLI and map every outcome to the contract's exit codes."""
     _tolerant_streams()
+    _signals_to_main_thread()
     try:
         code = cli.main(args=argv, prog_name="nanlog", standalone_mode=False)
         sys.stdout.flush()

@@ -89,7 +89,7 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     os.write(write_fd, b"step 1 loss 0.5\n")
     wait_for(lambda: bytes_in_pipe(read_fd) == 0)  # it has started reading: not at import time
     proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=120)
     os.close(write_fd)
     os.close(read_fd)
     assert proc.returncode == 130

@@ -80,3 +80,24 @@ def test_ending_nanlog_ends_the_child(tmp_path: Path, sig: int, mode: str, statu
     nanlog.communicate(timeout=120)
     assert nanlog.returncode == status
     wait_for(lambda: not _alive(child))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_library_threads_leave_the_ending_signals_to_the_main_thread(tmp_path: Path) -> None:
+    """numpy's OpenBLAS starts worker threads; a SIGINT delivered to one of them would leave
+    nanlog's main thread asleep in select() while the child stays quiet (a real hang)."""
+    nanlog, pid_file = _start(tmp_path, "stubborn")
+    try:
+        masks = {}
+        for status in Path(f"/proc/{nanlog.pid}/task").glob("*/status"):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+            masks[int(status.parent.name)] = int(fields["SigBlk"], 16)
+        ending = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+        ending |= 1 << (signal.SIGHUP - 1)
+        assert masks.pop(nanlog.pid) & ending == 0  # the main thread takes them
+        assert all(mask & ending == ending for mask in masks.values())
+    finally:
+        nanlog.send_signal(signal.SIGTERM)
+        nanlog.communicate(timeout=120)
+    child = int(pid_file.read_text())
+    wait_for(lambda: not _alive(child))
