@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+# A session started in the background (nohup, ``cmd &`` in a script) inherits SIGINT ignored,
+# and so would every nanlog it starts: the Ctrl-C tests would then wait forever. A caught
+# SIGINT here becomes the default again in each child (exec resets caught signals).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LOGS = ROOT / "sample_logs"
