@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nanlog.names import canonical_name
 
@@ -73,6 +73,9 @@ class NonFinite:
     epoch: float | None
     batch: int | None
     phase: str
+
+
+COLUMN_NAMES = ("line", "step", "epoch", "batch", "phase", "name_id", "value")
 
 
 class SeriesBuilder:
@@ -157,7 +160,7 @@ class SeriesBuilder:
                 break
         keep[KEEP_HEAD : n - KEEP_RECENT] |= sampled
         kept = np.flatnonzero(keep)
-        for name in ("line", "step", "epoch", "batch", "phase", "name_id", "value"):
+        for name in COLUMN_NAMES:
             column = getattr(self, name)
             if len(column) != n:
                 continue
@@ -179,7 +182,7 @@ class SeriesBuilder:
         if len(lines) < 2 or bool((np.diff(lines.astype(np.int64)) >= 0).all()):
             return
         order = np.argsort(lines, kind="stable")
-        for name in ("line", "step", "epoch", "batch", "phase", "name_id", "value"):
+        for name in COLUMN_NAMES:
             column = getattr(self, name)
             if len(column) <= start:
                 continue
@@ -193,30 +196,18 @@ class SeriesBuilder:
         count = min(count, self._group_start)  # the open group may still be redrawn
         if count <= 0:
             return
-        for column in (
-            self.line,
-            self.step,
-            self.epoch,
-            self.batch,
-            self.phase,
-            self.name_id,
-            self.value,
-        ):
+        for column in self._columns():
             del column[:count]
         self._group_start -= count
         self.streamed += count
 
     def truncate(self, size: int) -> None:
-        for column in (
-            self.line,
-            self.step,
-            self.epoch,
-            self.batch,
-            self.phase,
-            self.name_id,
-            self.value,
-        ):
+        for column in self._columns():
             del column[size:]
+
+    def _columns(self) -> tuple[array[Any], ...]:
+        """Every per-record column (``batch`` may be empty: see batch_at)."""
+        return tuple(getattr(self, name) for name in COLUMN_NAMES)
 
     def add_values(
         self,
