@@ -407,10 +407,11 @@ def rules_command(code: str | None) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["csv", "json"]),
+    type=click.Choice(["csv", "json", "jsonl"]),
     default="csv",
     show_default=True,
-    help="Output format of the series.",
+    help="csv: one row a value; json: {series: [...], source, format, events, ...}; "
+    "jsonl: one object a value, one a line.",
 )
 @_input_format_option("Skip detection and read INPUT as this log format.")
 def parse_command(input: str, output_format: str, input_format: str | None) -> None:
@@ -418,22 +419,25 @@ def parse_command(input: str, output_format: str, input_format: str | None) -> N
 
     One row per value the log printed: line (1-based), step, epoch, batch,
     phase (train/val/eval/summary), metric (canonical name), name (as printed)
-    and value. A value that was not printed has no row; a printed NaN is
-    written as nan (inf, -inf likewise), never as an empty cell.
+    and value. A value that was not printed has no row. In CSV a printed NaN
+    is written as nan (inf, -inf likewise), never as an empty cell; in JSON
+    it is null, spelled in the column nonfinite.
 
     \b
     Load it in pandas:
       nanlog parse train.log > series.csv
       python -c "import pandas; print(pandas.read_csv('series.csv'))"
+      nanlog parse --format jsonl train.log > series.jsonl
+      python -c "import pandas; print(pandas.read_json('series.jsonl', lines=True))"
     """
     from nanlog.io import resolve_inputs
-    from nanlog.output import CsvExport, JsonExport
+    from nanlog.output import EXPORTS
     from nanlog.parsing import stream_source
 
     sources = resolve_inputs([input])
     if len(sources) != 1:
         raise NanlogError(f"{input} holds {len(sources)} logs; parse takes one file (name it)")
-    export = (CsvExport if output_format == "csv" else JsonExport)(sys.stdout)
+    export = EXPORTS[output_format](sys.stdout)
     with _output():
         run = stream_source(sources[0], input_format, export.flush)
         export.close(run)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,20 @@ class Report:
     problem: bool = False
     failure: dict[str, object] | None = None  # the first message that says the run failed
     error: str | None = None  # set when the input could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (``--format json``) as Python data; NaN/inf spelled as strings."""
+        from nanlog.reporters.base import report_to_dict
+        from nanlog.reporters.json import strict
+
+        data: dict[str, Any] = strict(report_to_dict(self))
+        return data
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a report as the ``--format markdown`` one."""
+        from nanlog.reporters.markdown import MarkdownReporter
+
+        return MarkdownReporter().render([self])
 
 
 MIN_SHOWN = 0.04  # causes less likely than this are left out of the ranking

@@ -306,6 +306,19 @@ class Run:
             self._frame = _to_frame(self.series)
         return self._frame
 
+    def wide(self, phase: str | None = "train") -> pd.DataFrame:
+        """One column per metric (canonical name), one row per step (the line where a log
+        prints no step), the last value printed wins; ``phase=None`` keeps every phase."""
+        frame = self.frame
+        if phase is not None:
+            frame = frame[frame["phase"] == phase]
+        index = "step" if frame["step"].notna().any() else "line"
+        frame = frame[frame[index].notna()].drop_duplicates([index, "metric"], keep="last")
+        table: pd.DataFrame = frame.pivot(index=index, columns="metric", values="value")
+        table.columns = table.columns.astype(str)  # a NaN stays NaN: no aggregation skips it
+        table.columns.name = None
+        return table
+
     def first_nonfinite(self) -> NonFinite | None:
         """The earliest record (by line, then order) whose printed value is not finite."""
         import numpy as np

@@ -1,4 +1,9 @@
-"""Writers for the parsed series (``nanlog parse``): CSV and JSON, streamed."""
+"""Writers for the parsed series (``nanlog parse``): CSV, JSON and JSON lines, streamed.
+
+In JSON a value is a number, or ``null`` when the log printed NaN/inf, with the spelling in
+``nonfinite`` ("nan", "inf", "-inf"): so ``pandas.read_json`` reads a float column, never
+the strings JSON would otherwise need (it has no NaN).
+"""
 
 from __future__ import annotations
 
@@ -99,11 +104,13 @@ class SeriesExport:
                 }
                 return
 
-    def _start(self) -> None: ...
+    def _start(self) -> None:
+        return
 
     def _write(self, run: Run, end: int) -> None: ...
 
-    def _end(self, run: Run) -> None: ...
+    def _end(self, run: Run) -> None:
+        return
 
 
 class CsvExport(SeriesExport):
@@ -152,18 +159,36 @@ class JsonExport(SeriesExport):
         self.out.write("\n ],\n" + body[2:] + "\n")
 
 
+class JsonLinesExport(SeriesExport):
+    """One JSON object a record, one a line: ``pandas.read_json(path, lines=True)``."""
+
+    def _write(self, run: Run, end: int) -> None:
+        self.out.writelines(
+            json.dumps(strict(_json_row(row)), ensure_ascii=False, allow_nan=False) + "\n"
+            for row in _rows(run, end)
+        )
+
+
+EXPORTS: dict[str, type[SeriesExport]] = {
+    "csv": CsvExport,
+    "json": JsonExport,
+    "jsonl": JsonLinesExport,
+}
+
+
 def write_series_csv(run: Run, out: TextIO) -> None:
     CsvExport(out).close(run)
-
-
-def _json_value(value: float) -> float | str:
-    return value if math.isfinite(value) else spell(value)
 
 
 def _json_row(row: tuple[object, ...]) -> dict[str, object]:
     value = row[-1]
     assert isinstance(value, float)
-    return dict(zip(SERIES_COLUMNS, (*row[:-1], _json_value(value)), strict=True))
+    finite = math.isfinite(value)
+    cells = (*row[:-1], value if finite else None)
+    return {
+        **dict(zip(SERIES_COLUMNS, cells, strict=True)),
+        "nonfinite": None if finite else spell(value),
+    }
 
 
 def write_series_json(run: Run, out: TextIO) -> None:

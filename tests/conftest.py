@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 from pathlib import Path
@@ -16,6 +17,22 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LOGS = ROOT / "sample_logs"
+
+
+def labelled_logs() -> list[Path]:
+    """Every labelled log: generated samples, the real blind sets, and ../shared/real_logs."""
+    found = []
+    corpora = [
+        (SAMPLE_LOGS / "labels.csv", ROOT),
+        (SAMPLE_LOGS / "real" / "labels.csv", SAMPLE_LOGS / "real"),
+        (ROOT.parent / "shared" / "real_logs" / "labels.csv", ROOT.parent / "shared" / "real_logs"),
+    ]
+    for labels, root in corpora:
+        if labels.is_file():
+            with labels.open(encoding="utf-8") as handle:
+                found += [root / row["file"] for row in csv.DictReader(handle)]
+    return found
+
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

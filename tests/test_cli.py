@@ -64,7 +64,28 @@ def test_parse_json_from_stdin() -> None:
     assert document["format"] == "plain"
     assert document["records"] == 6
     assert document["first_nonfinite"]["line"] == 3
-    assert document["series"][4]["value"] == "nan"
+    assert document["series"][4]["value"] is None
+    assert document["series"][4]["nonfinite"] == "nan"
+    assert document["series"][3]["nonfinite"] is None
+
+
+def test_parse_output_loads_in_pandas(tmp_path: Path) -> None:
+    """JSON has no NaN: a float column with null (pandas NaN) where the log printed nan."""
+    import pandas as pd
+
+    log = tmp_path / "train.log"
+    log.write_text(LOG)
+    lines = run_cli(["parse", "--format", "jsonl", str(log)])
+    frame = pd.read_json(io.StringIO(lines.stdout.decode()), lines=True)
+    document = json.loads(run_cli(["parse", "--format", "json", str(log)]).stdout)
+    from_json = pd.DataFrame(document["series"])
+    from_csv = pd.read_csv(io.StringIO(run_cli(["parse", str(log)]).stdout.decode()))
+    for table in (frame, from_json):
+        assert table["value"].dtype == "float64"
+        assert table["value"].isna().tolist() == from_csv["value"].isna().tolist()
+    rows = [json.loads(line) for line in lines.stdout.decode().splitlines()]
+    assert [row["nonfinite"] for row in rows if row["value"] is None] == ["nan"]
+    assert len(frame) == len(from_csv) == 6
 
 
 def test_python_dash_m_and_version() -> None:

@@ -8,7 +8,6 @@ the full parse's, with either prefilter.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 from pathlib import Path
@@ -22,7 +21,7 @@ from nanlog.prefilter import EVENT, NONFINITE, HyperscanScanner, PythonScanner, 
 from nanlog.reporters.base import report_to_dict
 from nanlog.sampling import SampledReader, Settings
 
-from .conftest import ROOT, SAMPLE_LOGS
+from .conftest import labelled_logs
 
 TINY = Settings(
     block_bytes=300,
@@ -36,20 +35,6 @@ TINY = Settings(
 )
 
 
-def _labelled() -> list[Path]:
-    found = []
-    corpora = [
-        (SAMPLE_LOGS / "labels.csv", ROOT),
-        (SAMPLE_LOGS / "real" / "labels.csv", SAMPLE_LOGS / "real"),
-        (ROOT.parent / "shared" / "real_logs" / "labels.csv", ROOT.parent / "shared" / "real_logs"),
-    ]
-    for labels, root in corpora:
-        if labels.is_file():
-            with labels.open(encoding="utf-8") as handle:
-                found += [root / row["file"] for row in csv.DictReader(handle)]
-    return found
-
-
 def _verdict(report: Report) -> tuple[object, ...]:
     where = report.first_nonfinite
     return (
@@ -61,7 +46,7 @@ def _verdict(report: Report) -> tuple[object, ...]:
 
 
 @pytest.mark.parametrize("scanner", ["python", "best"])
-@pytest.mark.parametrize("path", _labelled(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", labelled_logs(), ids=lambda p: p.name)
 def test_sampled_reading_gives_the_full_parse_diagnosis(
     path: Path, scanner: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,7 +57,7 @@ def test_sampled_reading_gives_the_full_parse_diagnosis(
     assert _verdict(sampled) == _verdict(full)
 
 
-@pytest.mark.parametrize("path", _labelled(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", labelled_logs(), ids=lambda p: p.name)
 def test_with_the_real_settings_a_sample_or_real_log_gets_the_full_report(path: Path) -> None:
     """Every sample and real log is shorter than the head the reader parses whole: the whole
     report (not only the verdict) equals the full parse's."""
