@@ -61,7 +61,7 @@ def cli() -> None:
     """
 
 
-OUTPUT_FORMATS = ("text", "json", "jsonl", "markdown", "github")
+OUTPUT_FORMATS = ("text", "json", "jsonl", "markdown", "github", "sarif")
 
 
 def _report_format_option(help_text: str) -> Callable[[F], F]:
@@ -85,7 +85,8 @@ def _input_format_option(help_text: str) -> Callable[[F], F]:
 @click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @_report_format_option(
     "text for people; json/jsonl for scripts; markdown for CI summaries and PR "
-    "comments; github for GitHub Actions annotations."
+    "comments; github for GitHub Actions annotations; sarif (2.1.0) for "
+    "code-scanning uploads."
 )
 @_input_format_option("Skip detection and read every INPUT as this log format.")
 @click.option(

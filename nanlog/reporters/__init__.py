@@ -8,6 +8,7 @@ from nanlog.reporters.base import Reporter, report_to_dict
 from nanlog.reporters.github import GithubReporter
 from nanlog.reporters.json import JsonLinesReporter, JsonReporter
 from nanlog.reporters.markdown import MarkdownReporter
+from nanlog.reporters.sarif import SarifReporter
 
 
 def _text(color: bool, width: int) -> Reporter:
@@ -22,6 +23,7 @@ REPORTERS: dict[str, Callable[[bool, int], Reporter]] = {
     "jsonl": lambda color, width: JsonLinesReporter(),
     "markdown": lambda color, width: MarkdownReporter(),
     "github": lambda color, width: GithubReporter(),
+    "sarif": lambda color, width: SarifReporter(),
 }
 
 __all__ = ["REPORTERS", "Reporter", "report_to_dict"]
