@@ -48,7 +48,9 @@ def main() -> int:
     )
     parser.add_argument("--corpus", choices=["samples", "real", "fresh", "all"], default="all")
     parser.add_argument(
-        "--split", choices=["all", "tune", "holdout", "blind1", "blind2", "blind3"], default=None
+        "--split",
+        choices=["all", "tune", "holdout", "blind1", "blind2", "blind3", "blind4"],
+        default=None,
     )
     parser.add_argument(
         "--misses", action="store_true", help="list the logs whose labelled cause is not first"
@@ -63,7 +65,7 @@ def main() -> int:
             else {
                 "samples": ["all", "tune", "holdout"],
                 "real": ["tune", "holdout"],
-                "fresh": ["blind1", "blind2", "blind3"],
+                "fresh": ["blind1", "blind2", "blind3", "blind4"],
             }[name]
         )
         for split in splits:

@@ -118,7 +118,8 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert len(fresh.outcomes) >= 25
     assert [o.file for o in fresh.refusals] == []
     assert [o.file for o in fresh.false_alarms] == []
-    assert fresh.top3_rate >= 0.85
+    assert fresh.top3_rate >= 0.82  # one log under 29/34 faulty logs of the four sets
     # The second set's first blind run ranked 6 of 10 first; later runs must not fall below it.
     assert fresh.subset("blind2").top1_rate >= 0.6
     assert fresh.subset("blind3").top1_rate >= 0.57  # one log under 5/7
+    assert fresh.subset("blind4").top1_rate >= 0.45  # one log under 6/11
