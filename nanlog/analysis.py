@@ -8,6 +8,7 @@ the position of a record in the log is what "before the break" means.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
-from nanlog.names import canonical_name, is_loss_term
+from nanlog.names import canonical_name, is_loss_term, is_validation
 
 TRAIN = PHASES.index("train")
 # A loss this large is divergence even without a NaN and without a start to compare with
@@ -25,6 +26,8 @@ ABSURD = 1e8
 DIVERGENCE_FACTOR = 1e3  # times the loss at the start of training
 # A dynamic loss scale this small means float16 overflowed at nearly every step.
 SCALE_COLLAPSE = 1e-2
+HALVING_STREAK = 5  # overflow messages in a row, each lowering the scale ...
+SCALE_FLOOR = 2.0  # ... down to this: one halving from the usual minimum of 1
 OVERFLOW_STORM = 20  # overflow messages: a few at start-up are the scaler finding its level
 # Messages that say the run failed even when no number was printed as NaN.
 PROBLEM_EVENTS = frozenset(
@@ -211,6 +214,9 @@ class Analysis:
         overflows = self.events("overflow")
         scales = [(e, scale_in(e.text)) for e in overflows]
         collapsed = [e for e, scale in scales if scale is not None and scale <= SCALE_COLLAPSE]
+        if not collapsed:
+            streak = _halving_streak([(v, e.line) for e, v in scales if v is not None])
+            collapsed = [e for e in overflows if streak is not None and e.line == streak[1]]
         found += collapsed[:1]
         if len(overflows) >= OVERFLOW_STORM and not collapsed:
             found.append(overflows[0])
@@ -236,7 +242,22 @@ class Analysis:
                 i = int(finite[np.argmin(curve.values[finite])])
                 found.append((float(curve.values[i]), curve.place(i)[0]))
         low = min(found, default=None)
-        return low if low is not None and low[0] <= SCALE_COLLAPSE else None
+        if low is not None and low[0] <= SCALE_COLLAPSE:
+            return low
+        return _halving_streak(found)
+
+
+def _halving_streak(scales: list[tuple[float, int]]) -> tuple[float, int] | None:
+    """Where overflow after overflow lowered the scale, with no recovery between, down to
+    the floor of a dynamic scaler (DeepSpeed's default minimum is 1): a collapse in progress
+    even though the excerpt ends before the scaler gives up. A scaler finding its level at
+    start-up halves a few times from 2**16 and stays in the thousands."""
+    streak = 1
+    for (before, _), (after, line) in itertools.pairwise(scales):
+        streak = streak + 1 if after < before else 1
+        if streak >= HALVING_STREAK and after <= SCALE_FLOOR:
+            return after, line
+    return None
 
 
 def scale_in(text: str) -> float | None:
@@ -279,15 +300,36 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
         np.frombuffer(s.batch, dtype=s.batch.typecode) if s.has_batch else None,
     )
     curves = {}
-    for metric in sorted(wanted & number_of.keys()):
+    stand_in = None if "loss" in number_of else _objective(metrics, metric_of, phases)
+    chosen = wanted & number_of.keys() | ({stand_in} if stand_in is not None else set())
+    for metric in sorted(chosen):
         number = number_of[metric]
         # val_* are printed in the train phase's frames by some formats; keep them by name.
         mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
         index = np.flatnonzero(mask).astype(np.int32 if len(values) < 2**31 else np.int64)
         del mask
         if len(index):
-            curves[metric] = Curve(metric, index, values[index], columns)
+            curves["loss" if metric == stand_in else metric] = Curve(
+                metric, index, values[index], columns
+            )
     return curves
+
+
+# What a run optimises when it prints no plain ``loss``: a GAN's ``d_loss``, a regression's
+# ``rmse``, a named loss (``ctc_loss``, ``Discriminator Loss``).
+_OBJECTIVE = re.compile(r"loss|(?:^|[_ ./-])(?:r?mse|mae|nll|xent)(?:$|[_ ./-])")
+
+
+def _objective(metrics: list[str], metric_of: np.ndarray, phases: np.ndarray) -> str | None:
+    """The metric that stands in for the loss in a log without one: the training metric
+    named like a loss that is printed most often (the first such on a tie)."""
+    counts = np.bincount(metric_of[phases == TRAIN], minlength=len(metrics))
+    candidates = [
+        (int(counts[number]), -number, metric)
+        for number, metric in enumerate(metrics)
+        if _OBJECTIVE.search(metric) and not is_validation(metric) and counts[number]
+    ]
+    return max(candidates)[2] if candidates else None
 
 
 # What a log says about the trainer that wrote it, most specific first: a detectron2 log

@@ -72,6 +72,7 @@ _UNNAMED = (
 _METRIC_WORDS = re.compile(
     r"loss|acc|ppl|perplexity|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
+    r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
 )
 
@@ -211,8 +212,13 @@ _NUMBER = (
     r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:%|s|ms)?"
     r"|(?:nan|NaN|NAN|inf|Inf|INF)(?:\.0)?|1\.#\w{2,6})"
 )
+# The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``).
 _ROW = re.compile(
-    r"(?m)^[ \t|]{0,40}(?:" + _NUMBER + r")(?:[ \t]{0,40}[ \t,;|][ \t]{0,40}(?:" + _NUMBER + r"))+"
+    r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
+    + _NUMBER
+    + r")(?:[ \t]{0,40}[ \t,;|][ \t]{0,40}(?:"
+    + _NUMBER
+    + r"))+"
     r"[ \t,;|]{0,40}\r?$"
 )
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
@@ -224,7 +230,10 @@ _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step",
 
 
 def _cells(line: str) -> list[str]:
-    return [c for c in _CELL_SPLIT.split(line.strip().strip("|").strip()) if c]
+    cells = [c for c in _CELL_SPLIT.split(line.strip().strip("|").strip()) if c]
+    if cells and cells[0].endswith(":"):
+        cells[0] = cells[0][:-1]
+    return cells
 
 
 def _header_cells(header: str, width: int, row: str) -> list[str] | None:
