@@ -225,3 +225,67 @@ def test_a_zero_loss_beside_a_perfect_accuracy_is_not_a_collapse() -> None:
         + line.format(30, "0.0000e+00", "2.2145e+00", "100.00", "93.55")
     )
     assert not report.problem
+
+
+def test_a_counter_with_a_colon_then_unnamed_values_is_read() -> None:
+    # print(f"{step}: {d_loss} {g_loss}") in a GAN loop (blind4 set)
+    report = diagnose_text("0: 1.52  0.61\n10: inf  nan\n20: nan nan\n")
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["step"] == 10 and report.first_nonfinite["line"] == 2
+
+
+def test_a_regression_metric_stands_in_for_a_missing_loss() -> None:
+    # R mxnet's callback prints ``[epoch] Train-rmse=...`` and no loss (blind4 set)
+    report = diagnose_text("[1] Train-rmse=12.5\n[2] Train-rmse=9.1\n[3] Train-rmse=NaN\n")
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "rmse" and report.first_nonfinite["line"] == 3
+    assert "fell from 12.5 to 9.1" in report.shape
+
+
+def test_scale_halving_to_the_floor_is_a_collapse_in_progress() -> None:
+    # DeepSpeed halving the scale overflow after overflow, the excerpt ending before it exits
+    lines = [
+        f"[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: {s}, reducing to {s // 2}"
+        for s in (64, 32, 16, 8, 4)
+    ]
+    report = diagnose_text(
+        "{'loss': 2.0491, 'learning_rate': 0.0002, 'epoch': 0.28}\n" + "\n".join(lines) + "\n"
+    )
+    assert report.problem
+    assert _ids(report)[0] == "mixed_precision_overflow"
+
+
+def test_start_up_halving_from_a_large_scale_is_not_a_collapse() -> None:
+    lines = [
+        f"[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: {s}, reducing to {s // 2}"
+        for s in (65536, 32768, 16384, 8192, 4096)
+    ]
+    report = diagnose_text("\n".join(lines) + "\n{'loss': 2.0491, 'learning_rate': 0.0002}\n")
+    assert not report.problem
+
+
+def test_a_rate_that_steps_up_just_before_the_break_is_against_the_rate() -> None:
+    # maskrcnn-benchmark style: warm-up ends with a 3x step, NaN two logs later (blind4 set)
+    text = "".join(
+        f"iter: {i}  loss: {v}  lr: {lr}\n"
+        for i, v, lr in [
+            (480, 1.9, 0.00333),
+            (500, 1.87, 0.00333),
+            (520, 2.7, 0.01),
+            (540, 3.6, 0.01),
+            (560, "nan", 0.01),
+        ]
+    )
+    report = diagnose_text(text)
+    assert _ids(report)[0] == "learning_rate_too_high"
+
+
+def test_a_finite_term_that_blew_up_is_not_a_degenerate_box() -> None:
+    text = (
+        "Epoch [1][200/29317] lr: 5.987e-03, loss_cls: 1.5484, loss_bbox: 0.5734, loss: 2.8061\n"
+        "Epoch [1][250/29317] lr: 6.653e-03, loss_cls: 13794.6467, loss_bbox: nan, loss: nan\n"
+    )
+    report = diagnose_text(text)
+    assert _ids(report)[0] == "learning_rate_too_high"
+    fired = {e.rule for c in report.causes for e in c.evidence}
+    assert "TM03" in fired and "TM02" not in fired

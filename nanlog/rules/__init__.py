@@ -9,6 +9,7 @@ from nanlog.rules.learning_rate import (
     LargeLearningRate,
     NaNBeforeUpdates,
     NonFiniteLearningRate,
+    RateSteppedUpBeforeBreak,
     RisingLearningRateAtBreak,
     SurvivedLargerRate,
 )
@@ -25,13 +26,19 @@ from nanlog.rules.shape import (
     CollapseToZero,
     EarlyBlowUp,
     HugeFirstLoss,
+    InfiniteWithoutGrowth,
     NonFiniteFromStart,
     RecoveringNaN,
     SameBatchEachEpoch,
     SteadyGrowth,
     SuddenBreakAfterDecline,
 )
-from nanlog.rules.terms import BoxTermBrokeFirst, TotalBrokeWithFiniteTerms
+from nanlog.rules.terms import (
+    BoxTermBrokeFirst,
+    CtcLossInBrokenRun,
+    TermBlewUpAtBreak,
+    TotalBrokeWithFiniteTerms,
+)
 
 RULES: tuple[Rule, ...] = (
     SteadyGrowth(),
@@ -43,14 +50,18 @@ RULES: tuple[Rule, ...] = (
     RecoveringNaN(),
     HugeFirstLoss(),
     CollapseToZero(),
+    InfiniteWithoutGrowth(),
     TotalBrokeWithFiniteTerms(),
     BoxTermBrokeFirst(),
+    TermBlewUpAtBreak(),
+    CtcLossInBrokenRun(),
     NonFiniteLearningRate(),
     RisingLearningRateAtBreak(),
     LargeLearningRate(),
     FiniteLearningRate(),
     NaNBeforeUpdates(),
     SurvivedLargerRate(),
+    RateSteppedUpBeforeBreak(),
     AccuracyAtChance(),
     LossScaleCollapse(),
     OverflowMessages(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -273,3 +274,63 @@ class SurvivedLargerRate(Rule):
             f"at {fmt(rate)}{where(brk.line, brk.step)}",
             brk.line,
         )
+
+
+class RateSteppedUpBeforeBreak(Rule):
+    """What it detects:
+        The learning rate jumped up (to twice or more its previous printed value) a few logged
+        values before the loss broke: the end of a warm-up that steps to the full rate, a
+        restart of a cyclic schedule, a resumed run with a larger rate.
+
+    Why it leads to NaN:
+        The loss was finite at the smaller rate and broke soon after the step up: the full
+        rate is above what the model tolerates at that point of training.
+
+    Example::
+
+        iter: 500  loss: 1.8768  lr: 0.00333
+        iter: 520  loss: 2.7460  lr: 0.01000
+        iter: 540  loss: 3.6404  lr: 0.01000
+        iter: 560  loss: nan  lr: 0.01000
+
+    Healthy counterpart::
+
+        iter: 500  loss: 1.8768  lr: 0.01000
+        iter: 520  loss: 2.7460  lr: 0.00333
+        iter: 540  loss: 3.6404  lr: 0.00333
+        iter: 560  loss: nan  lr: 0.00333
+    """
+
+    code = "LR07"
+    name = "lr.stepped-up-before-break"
+    causes = ("learning_rate_too_high",)
+    summary = "the learning rate jumped up (2x or more) a few logged values before the break"
+    RATIO = 2.0
+    WITHIN = 4  # logged rates between the jump and the break
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr, brk = analysis.curve("lr"), analysis.brk
+        if lr is None or brk is None or brk.metric == "lr":
+            return
+        before = lr.before(brk.position + 1)
+        values = before.values
+        if len(values) < 2:
+            return
+        start = max(1, len(values) - self.WITHIN)
+        for i in range(len(values) - 1, start - 1, -1):
+            low, high = float(values[i - 1]), float(values[i])
+            if not (math.isfinite(low) and math.isfinite(high)) or low <= 0:
+                continue
+            if high >= self.RATIO * low and not analysis.apart(
+                int(before.lines[i - 1]), int(before.lines[i])
+            ):
+                yield self.evidence(
+                    "learning_rate_too_high",
+                    0.5,
+                    f"the learning rate jumped from {fmt(low)} to {fmt(high)} "
+                    f"(line {before.lines[i]}) {len(values) - 1 - i} logged value(s) before the "
+                    f"loss broke{where(brk.line, brk.step)}",
+                    brk.line,
+                    brk.step,
+                )
+                return

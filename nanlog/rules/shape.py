@@ -814,3 +814,67 @@ class CollapseToZero(Rule):
             line,
             step,
         )
+
+
+class InfiniteWithoutGrowth(Rule):
+    """What it detects:
+        The loss turns +inf (not NaN) with no growth before it: from its first record, or
+        straight from ordinary values, in a run that shows no sign of float16.
+
+    Why it leads to NaN:
+        An overflow of a growing loss passes through huge values first. An infinite loss
+        out of nowhere is a value the loss could not compute: log(0) of a probability that
+        reached 0 (a softmax or sigmoid saturated, a GAN discriminator that became certain),
+        a division by a zero count or norm. NaN follows on the next update, as inf - inf.
+
+    Example::
+
+        0: inf  nan
+        10: nan nan
+        20: nan nan
+
+    Healthy counterpart::
+
+        0: 1.5e3  2.1
+        10: 8.2e6  nan
+        20: inf nan
+    """
+
+    code = "SH10"
+    name = "shape.inf-without-growth"
+    causes = ("unstable_loss_function", "bad_input_data")
+    summary = "the loss turns +inf (not NaN) without growing first (log(0), division by zero)"
+    GROWTH = 100.0  # the largest value before the inf, in times the first one
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss, brk = analysis.loss, analysis.brk
+        if loss is None or brk is None or loss.metric != brk.metric:
+            return
+        if not (math.isinf(brk.value) and brk.value > 0):
+            return
+        if analysis.first_event("half_precision") is not None:
+            return  # float16 overflows to inf: MP03 tells that story
+        before = loss.values[: analysis.loss_break or 0]
+        before = before[np.isfinite(before)]
+        if len(before) and (
+            before.max() >= self.GROWTH * max(abs(before[0]), 1e-12) or before.max() >= 1e4
+        ):
+            return  # it grew: the growth rules tell that story
+        yield self.evidence(
+            "unstable_loss_function",
+            0.5,
+            f"{brk.name} turned inf, not NaN, with no growth before it{where(brk.line, brk.step)}: "
+            "a loss that cannot be computed (log(0), a division by zero) gives inf",
+            brk.line,
+            brk.step,
+        )
+        if not len(before):
+            return  # from the first record: SH04 weighs the inputs already
+        yield self.evidence(
+            "bad_input_data",
+            0.3,
+            "one sample the loss cannot handle (an empty or too long target, a zero-size box "
+            "or image) gives that inf too",
+            brk.line,
+            brk.step,
+        )

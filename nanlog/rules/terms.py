@@ -13,6 +13,32 @@ from nanlog.rules.base import Evidence, Rule, where
 WINDOW = 64  # records around the break that can belong to its step
 
 
+def previous_value(analysis: Analysis, name: str, position: int, line: int) -> float | None:
+    """The last finite value printed under ``name`` before record ``position``, on an
+    earlier line than ``line`` (a term printed beside the break belongs to the break)."""
+    s = analysis.run.series
+    for i in range(min(position, len(s)) - 1, max(-1, position - 50 * WINDOW), -1):
+        if s.line[i] < line and s.names[s.name_id[i]] == name and math.isfinite(s.value[i]):
+            return float(s.value[i])
+    return None
+
+
+def exploded(analysis: Analysis, name: str, value: float) -> float | None:
+    """How many times its previous value a finite term printed at the break is, when it
+    blew up (``loss_cls: 13794`` after ``1.55``); None when it did not."""
+    brk = analysis.brk
+    if brk is None or not math.isfinite(value):
+        return None
+    previous = previous_value(analysis, name, brk.position + WINDOW, brk.line)
+    if previous is None or previous <= 0:
+        return None
+    ratio = abs(value) / previous
+    return ratio if ratio >= EXPLODED else None
+
+
+EXPLODED = 100.0  # a term this many times its previous value blew up with the break
+
+
 def terms_at_break(analysis: Analysis) -> list[tuple[str, float]]:
     """The loss terms printed at the step (or on the line) where the loss broke."""
     brk = analysis.brk
@@ -124,6 +150,8 @@ class BoxTermBrokeFirst(Rule):
             terms.append((brk.name, brk.value))
         broken_box = [n for n, v in terms if term_kind(n) == "box" and not math.isfinite(v)]
         finite_class = [n for n, v in terms if term_kind(n) == "class" and math.isfinite(v)]
+        if any(exploded(analysis, n, v) for n, v in terms if n in finite_class):
+            return  # finite, but blown up too: the whole model diverged (TM03)
         if not broken_box or not finite_class:
             return
         at = where(brk.line, brk.step)
@@ -139,3 +167,100 @@ class BoxTermBrokeFirst(Rule):
         sentence = "an optimizer that diverges breaks every term, not only the box term"
         yield self.against("learning_rate_too_high", 0.4, sentence, brk.line)
         yield self.against("exploding_gradients", 0.4, sentence, brk.line)
+
+
+class TermBlewUpAtBreak(Rule):
+    """What it detects:
+        A loss term that is still finite at the break is a hundred times or more its previous
+        printed value (``loss_cls: 13794.6`` after ``1.55``), while other terms turned NaN.
+
+    Why it leads to NaN:
+        The terms did not break one at a time from one bad sample: the model's outputs blew up
+        within one logging interval, the mark of an update far too large (a learning rate too
+        high, or a gradient spike that clipping would have caught).
+
+    Example::
+
+        Epoch [1][200/29317] lr: 5.987e-03, loss_cls: 1.5484, loss_bbox: 0.5734, loss: 2.8061
+        Epoch [1][250/29317] lr: 6.653e-03, loss_cls: 13794.6467, loss_bbox: nan, loss: nan
+
+    Healthy counterpart::
+
+        Epoch [1][200/29317] lr: 5.987e-03, loss_cls: 1.5484, loss_bbox: 0.5734, loss: 2.8061
+        Epoch [1][250/29317] lr: 6.653e-03, loss_cls: 1.4467, loss_bbox: nan, loss: nan
+    """
+
+    code = "TM03"
+    name = "terms.term-blew-up-at-break"
+    causes = ("learning_rate_too_high", "exploding_gradients", "bad_input_data")
+    summary = "a term still finite at the break is 100x its previous value (the model blew up)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        brk = analysis.brk
+        if brk is None:
+            return
+        for name, value in terms_at_break(analysis):
+            ratio = exploded(analysis, name, value)
+            if ratio is None:
+                continue
+            sentence = (
+                f"{name} jumped {ratio:.3g}x to {value:.6g} as the loss broke"
+                f"{where(brk.line, brk.step)}: the model's outputs blew up in one interval"
+            )
+            yield self.evidence("learning_rate_too_high", 0.5, sentence, brk.line, brk.step)
+            yield self.evidence(
+                "exploding_gradients", 0.3, "a gradient spike blows up the outputs too", brk.line
+            )
+            yield self.against(
+                "bad_input_data",
+                0.4,
+                "one bad sample breaks a term, it does not blow up the others",
+            )
+            return
+
+
+class CtcLossInBrokenRun(Rule):
+    """What it detects:
+        A broken run prints a CTC loss term (``loss_ctc``, ``ctc_loss``): speech recognition,
+        OCR, any sequence model trained with connectionist temporal classification.
+
+    Why it leads to NaN:
+        CTC has no alignment, and so an infinite loss, for a sample whose input is shorter
+        than its target (an utterance too short for its transcript, an image too narrow for
+        its text, a subsampling factor that shrinks the frames below the labels), and its
+        gradient is NaN there. One such sample in the data is the usual story in public
+        threads; ``zero_infinity=True`` or filtering such samples is the remedy.
+
+    Example::
+
+        epoch 2 iter 12009: loss=65.129, loss_att=124.079, loss_ctc=nan, acc=0.065
+        epoch 2 iter 12010: loss=nan, loss_att=nan, loss_ctc=nan, acc=0.065
+
+    Healthy counterpart::
+
+        epoch 2 iter 12009: loss=65.129, loss_att=124.079, loss_seq=nan, acc=0.065
+        epoch 2 iter 12010: loss=nan, loss_att=nan, loss_seq=nan, acc=0.065
+    """
+
+    code = "TM04"
+    name = "terms.ctc-loss"
+    causes = ("bad_input_data", "unstable_loss_function")
+    summary = "a broken run prints a CTC loss (an input shorter than its target gives inf)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        if not analysis.is_problem:
+            return
+        names = [n for n in analysis.run.series.names if "ctc" in n.lower()]
+        if not names:
+            return
+        yield self.evidence(
+            "bad_input_data",
+            0.45,
+            f"the run trains with CTC ({names[0]}): a sample whose input is shorter than its "
+            "target (too short an utterance or image for its transcript) has an infinite loss",
+        )
+        yield self.evidence(
+            "unstable_loss_function",
+            0.25,
+            "CTC's loss is infinite where no alignment exists, unless zero_infinity is set",
+        )
