@@ -35,6 +35,18 @@ class CauseResult:
 
 
 @dataclass
+class Chart:
+    """The loss and lr curves for a one-line chart each, on shared x positions: the run from
+    its first logged value to a few values past the break, each mark one bucket of lines."""
+
+    series: dict[str, list[float | None]]  # None: nothing printed in that bucket
+    first_line: int
+    last_line: int
+    values: dict[str, int]  # how many logged values each chart stands for
+    marks_per_value: bool  # one mark per logged value (not downsampled)
+
+
+@dataclass
 class Report:
     """Everything a reporter needs about one input. Reporters render it, never compute."""
 
@@ -49,7 +61,7 @@ class Report:
     shape: str = ""
     causes: list[CauseResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    chart: dict[str, list[float]] = field(default_factory=dict)
+    chart: Chart | None = None
     problem: bool = False
     failure: dict[str, object] | None = None  # the first message that says the run failed
     error: str | None = None  # set when the input could not be read
@@ -167,20 +179,59 @@ def _shape(analysis: Analysis) -> str:
     return text
 
 
-def _chart(analysis: Analysis, width: int = 60) -> dict[str, list[float]]:
-    """The loss (and lr) around the break, for a small terminal chart."""
-    chart: dict[str, list[float]] = {}
+CHART_WIDTH = 44  # with its label and range, a chart fits 80 columns
+AFTER_BREAK = 5  # values shown past the break, so the ✗ marks are visible
+
+
+def _chart(analysis: Analysis, width: int = CHART_WIDTH) -> Chart | None:
+    """The whole run, downsampled into at most ``width`` buckets of records shared by loss
+    and lr (record order, not lines: a progress bar redraws one line); a bucket shows its
+    first non-finite value if it has one (the break stays visible), else its last value."""
     end = analysis.cut + 1 if analysis.cut is not None else None
+    picked: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for metric in ("loss", "lr"):
         curve: Curve | None = analysis.curve(metric)
         if curve is None:
             continue
-        values = curve.before(end).values if end is not None else curve.values
+        shown = curve.before(end) if end is not None else curve
+        values, where, lines = shown.values, shown.index, shown.lines
         if metric == "loss" and end is not None:
-            after = curve.after(end).values[:5]
-            values = np.concatenate([values, after])
-        chart[metric] = [float(v) for v in values[-width:]]
-    return chart
+            after = curve.after(end)
+            values = np.concatenate([values, after.values[:AFTER_BREAK]])
+            where = np.concatenate([where, after.index[:AFTER_BREAK]])
+            lines = np.concatenate([lines, after.lines[:AFTER_BREAK]])
+        if len(values):
+            picked[metric] = (values, where, lines)
+    if "loss" not in picked:
+        return None
+    loss_where = picked["loss"][1]
+    first, last = int(loss_where[0]), int(loss_where[-1])
+    per_value = len(loss_where) <= width
+    buckets = len(loss_where) if per_value else width
+    series: dict[str, list[float | None]] = {}
+    loss_lines = picked["loss"][2]
+    by_line = bool((np.diff(loss_lines) > 0).all())  # one loss value per line
+    for metric, (values, where, lines) in picked.items():
+        keep = (where >= first) & (where <= last)
+        if per_value and by_line:  # the loss's own positions: a value joins its line's loss
+            slots = np.maximum(np.searchsorted(loss_lines, lines[keep], side="right") - 1, 0)
+        elif per_value:  # one line redrawn (a progress bar): the nearest loss value
+            right = np.minimum(np.searchsorted(loss_where, where[keep]), buckets - 1)
+            left = np.maximum(right - 1, 0)
+            nearer = np.abs(loss_where[left] - where[keep]) < np.abs(
+                loss_where[right] - where[keep]
+            )
+            slots = np.where(nearer, left, right)
+        else:
+            slots = (where[keep] - first) * buckets // (last - first + 1)
+        marks: list[float | None] = [None] * buckets
+        for slot, value in zip(slots.tolist(), values[keep].tolist(), strict=True):
+            held = marks[slot]
+            if held is None or math.isfinite(held):
+                marks[slot] = value
+        series[metric] = marks
+    counts = {metric: len(values) for metric, (values, _, _) in picked.items()}
+    return Chart(series, int(loss_lines[0]), int(loss_lines[-1]), counts, per_value)
 
 
 UNDECIDED = 0.6  # the second cause is at least this share of the first: the log cannot tell

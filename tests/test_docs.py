@@ -63,3 +63,18 @@ def test_the_package_is_typed_and_licensed() -> None:
     assert "License :: OSI Approved :: MIT License" in meta["project"]["classifiers"]
     assert (ROOT / "nanlog" / "py.typed").is_file()
     assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["nanlog"]
+
+
+def test_readme_generated_blocks_are_current() -> None:
+    """The rule table, the sample report and the format list are regenerated from the code
+    (``python scripts/readme.py``): a change to either that forgets the README fails here."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr

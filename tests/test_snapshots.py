@@ -6,6 +6,7 @@ Update after an intended change with:  NANLOG_UPDATE_SNAPSHOTS=1 pytest tests/te
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,26 @@ def test_report_snapshot(log: str, output: str) -> None:
     if os.environ.get("NANLOG_UPDATE_SNAPSHOTS") or not snapshot.exists():
         snapshot.write_text(rendered, encoding="utf-8")
     assert rendered == snapshot.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("place", ["pipe", "terminal"])
+@pytest.mark.parametrize("log", LOGS[:4], ids=[Path(p).stem for p in LOGS[:4]])
+def test_text_report_at_80_columns(log: str, place: str) -> None:
+    """At 80 columns: piped (no colour, long lines folded) and in a terminal (colour, cut at
+    the edge). Every line fits, and the score bars of the ranked causes line up."""
+    report = diagnose_run(parse_source(Source(log, ROOT / log)))
+    reporter = REPORTERS["text"](place == "terminal", 80)
+    reporter.crop = place == "terminal"
+    rendered = reporter.render([report])
+    snapshot = SNAPSHOTS / f"{Path(log).stem}.80-{place}.txt"
+    if os.environ.get("NANLOG_UPDATE_SNAPSHOTS") or not snapshot.exists():
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", rendered)
+    assert max(len(line) for line in plain.splitlines()) <= 80
+    bars = [
+        re.search("[█░]", line).start()  # type: ignore[union-attr]
+        for line in plain.splitlines()
+        if re.match(r"  \d\. \d\.\d\d [█░]", line)
+    ]
+    assert bars and len(set(bars)) == 1

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from nanlog.engine import Report
+from nanlog.engine import Chart, Report
 from nanlog.reporters.base import Reporter, headline
+from nanlog.rules.base import fmt
 from nanlog.safety import shown
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -30,16 +31,27 @@ _FRAMEWORK_NAMES = {
 }
 
 
-def sparkline(values: list[float], log: bool = True) -> str:
-    """A one-line chart; non-finite values show as ✗ so the break is visible."""
-    finite = [v for v in values if math.isfinite(v) and (v > 0 or not log)]
+def log_scaled(values: list[float | None]) -> bool:
+    """Log scale when the positive values span 10x or more and most values are positive
+    (a hidden NaN printed as 0 shows as the lowest mark)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    positive = [v for v in finite if v > 0]
+    return 2 * len(positive) > len(finite) and max(positive) >= 10 * min(positive)
+
+
+def sparkline(values: list[float | None], log: bool = True) -> str:
+    """A one-line chart; non-finite values show as ✗ so the break is visible, a position
+    with no value as a space."""
+    finite = [v for v in values if v is not None and math.isfinite(v) and (v > 0 or not log)]
     if not finite:
-        return "✗" * len(values)
+        return "".join(" " if v is None else "✗" for v in values)
     scaled = [math.log10(v) if log else v for v in finite]
     low, high = min(scaled), max(scaled)
     out = []
     for v in values:
-        if not math.isfinite(v):
+        if v is None:
+            out.append(" ")
+        elif not math.isfinite(v):
             out.append("✗")
         elif log and v <= 0:
             out.append(_BARS[0])
@@ -50,12 +62,41 @@ def sparkline(values: list[float], log: bool = True) -> str:
     return "".join(out)
 
 
-def _hanging(console: Console, prefix: str, body: Text | str, style: str = "") -> None:
+def chart_lines(chart: Chart) -> list[tuple[str, str, str]]:
+    """(label, marks, range) per metric, then a caption that says what the marks are."""
+    rows = []
+    for metric, values in chart.series.items():
+        if all(v is None for v in values):
+            continue
+        log = log_scaled(values)
+        finite = [v for v in values if v is not None and math.isfinite(v)]
+        span = f"{fmt(min(finite))} .. {fmt(max(finite))}" if finite else ""
+        span += " log" if log else ""
+        rows.append((metric, sparkline(values, log), span))
+    loss = chart.values.get("loss", 0)
+    where = (
+        f"line {chart.first_line}"
+        if chart.first_line == chart.last_line
+        else f"lines {chart.first_line}-{chart.last_line}"
+    )
+    marks = (
+        "one mark per logged value"
+        if chart.marks_per_value
+        else f"{loss:,} values in {len(next(iter(chart.series.values())))} marks"
+    )
+    rows.append(("", f"{where}, {marks}; ✗ NaN/inf", ""))
+    return rows
+
+
+def _hanging(console: Console, prefix: str | Text, body: Text | str, style: str = "") -> None:
     """Print ``prefix`` then ``body``, wrapped lines indented under the body."""
     grid = Table.grid(padding=0)
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row(Text(prefix), body if isinstance(body, Text) else Text(body, style=style))
+    grid.add_row(
+        prefix if isinstance(prefix, Text) else Text(prefix),
+        body if isinstance(body, Text) else Text(body, style=style),
+    )
     console.print(grid)
 
 
@@ -114,8 +155,13 @@ class TextReporter(Reporter):
             console.print(title, no_wrap=self.crop, overflow=self._overflow)
             console.print(Text(f"  could not be read: {shown(r.error)}", style="red"))
             return
-        title.append(f"  {r.format} · {r.records} records · {r.lines} lines", style="dim")
-        console.print(title, no_wrap=self.crop, overflow=self._overflow)
+        stats = f"{r.format} · {r.records:,} records · {r.lines:,} lines"
+        if len(title) + 2 + len(stats) <= self.width:
+            title.append(f"  {stats}", style="dim")
+            console.print(title, no_wrap=self.crop, overflow=self._overflow)
+        else:  # a long path: the numbers on a line of their own rather than broken mid-phrase
+            console.print(title, no_wrap=self.crop, overflow=self._overflow)
+            console.print(Text(f"  {stats}", style="dim"))
         if r.problem:  # the answer first; the sections below give the evidence
             _hanging(console, "  → ", shown(headline(r)), style="bold")
         if not r.problem:
@@ -146,23 +192,25 @@ class TextReporter(Reporter):
             console.print(Text("How", style="bold"))
             if r.shape:
                 _hanging(console, "  ", r.shape)
-            for metric, values in r.chart.items():
-                line = Text(f"  {metric:<5} ", style="dim")
-                line.append(sparkline(values), style="yellow")
-                console.print(line)
+            if r.chart is not None:
+                for label, marks, span in chart_lines(r.chart):
+                    line = Text(f"  {label:<5} ", style="dim")
+                    line.append(marks, style="yellow" if label else "dim")
+                    if span:
+                        line.append(f"  {span}", style="dim")
+                    console.print(line, no_wrap=True, overflow="ellipsis")
         if r.causes:
             console.print()
             console.print(Text("Why (most likely first)", style="bold"))
             for i, cause in enumerate(r.causes, 1):
-                head = Text()
-                head.append(cause.title, style="bold")
-                head.append(f"  {cause.score:.2f} ", style="dim")
-                head.append(
-                    "█" * round(cause.score * 10) + "░" * (10 - round(cause.score * 10)),
-                    style="magenta",
-                )
+                # score and bar first, so the bars line up however long the titles are
+                filled = round(cause.score * 10)
+                prefix = Text(f"  {i}. {cause.score:.2f} ")
+                prefix.append("█" * filled + "░" * (10 - filled), style="magenta")
+                prefix.append("  ")
+                head = Text(cause.title, style="bold")
                 head.append(f"  [{cause.id}]", style="dim")
-                _hanging(console, f"  {i}. ", head)
+                _hanging(console, prefix, head)
                 if all(e.rule == "PRIOR" for e in cause.evidence):
                     _hanging(
                         console,
