@@ -22,6 +22,20 @@ FRAMEWORKS = (
     "megatron",
     "generic",
 )
+# How a person names each framework (reports and rule pages).
+FRAMEWORK_NAMES: dict[str, str] = {
+    "keras": "Keras",
+    "pytorch": "PyTorch",
+    "lightning": "Lightning",
+    "hf": "Hugging Face",
+    "detectron2": "detectron2",
+    "mmdet": "OpenMMLab",
+    "yolo": "Ultralytics/YOLO",
+    "fairseq": "fairseq",
+    "deepspeed": "DeepSpeed",
+    "megatron": "Megatron-LM",
+    "generic": "general",
+}
 
 
 @dataclass(frozen=True)

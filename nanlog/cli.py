@@ -7,6 +7,7 @@ log"), Ctrl-C exits 130 and a closed pipe ends quietly.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -75,6 +76,16 @@ def _report_format_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+_color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in text output (auto: on a terminal, unless NO_COLOR or TERM=dumb is set; "
+    "FORCE_COLOR turns it on).",
+)
+
+
 def _input_format_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--input-format", type=click.Choice(FORMAT_IDS), default=None, help=help_text
@@ -89,14 +100,7 @@ def _input_format_option(help_text: str) -> Callable[[F], F]:
     "code-scanning uploads."
 )
 @_input_format_option("Skip detection and read every INPUT as this log format.")
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour in text output (auto: on a terminal, unless NO_COLOR or TERM=dumb is set; "
-    "FORCE_COLOR turns it on).",
-)
+@_color_option
 @click.option(
     "-q",
     "--quiet",
@@ -379,28 +383,61 @@ def run_command(
 
 
 @cli.command("rules")
-@click.argument("code", required=False)
-def rules_command(code: str | None) -> None:
-    """List every rule (code, name, cause, what it detects); with CODE, its documentation.
+@click.argument("query", metavar="[CODE|NAME|CAUSE]", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json: every rule and cause (or the one asked for) as data.",
+)
+@_color_option
+def rules_command(query: str | None, output_format: str, color: str) -> None:
+    """List every rule and cause; with CODE, NAME or CAUSE, its page.
+
+    A rule's page says what it detects, why that leads to NaN, a log it fires
+    on and a near miss it stays silent on (both run by the test suite). A
+    cause's page says what went wrong, the remedies in each framework's
+    terms, and which rules bear on it.
 
     \b
     Examples:
-      nanlog rules          the table
-      nanlog rules SH01     how SH01 works, with a log it fires on and one it does not
+      nanlog rules                          every rule, and every cause id
+      nanlog rules SH01                     one rule, by code
+      nanlog rules shape.steady-growth      the same rule, by name
+      nanlog rules exploding_gradients      a cause: remedies, and the rules for it
+      nanlog rules --format json | jq '.rules[].code'
     """
-    from nanlog.rules import BY_CODE, RULES
+    from nanlog import rulebook
+    from nanlog.causes import Cause
+    from nanlog.rulebook_text import render_catalogue, render_page
 
-    if code is None:
-        width = max(len(rule.name) for rule in RULES)
-        for rule in RULES:
-            click.echo(f"{rule.code}  {rule.name:<{width}}  {', '.join(rule.causes)}")
-            click.echo(f"      {rule.summary}")
+    if output_format == "json":
+        if query is None:
+            data: object = rulebook.catalogue()
+        else:
+            found = rulebook.lookup(query)
+            data = (
+                rulebook.cause_data(found)
+                if isinstance(found, Cause)
+                else rulebook.rule_data(found)
+            )
+        with _output():
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
         return
-    chosen = BY_CODE.get(code.upper())
-    if chosen is None:
-        raise NanlogError(f"no rule {code!r}; 'nanlog rules' lists them ({', '.join(BY_CODE)})")
-    click.echo(f"{chosen.code} {chosen.name} -> {', '.join(chosen.causes)}\n")
-    click.echo(chosen.documentation())
+    terminal = sys.stdout.isatty()
+    colored, width = color_wanted(color, terminal), _width(terminal)
+    if query is None:
+        text = render_catalogue(colored, width)
+    else:
+        text = render_page(rulebook.lookup(query), colored, width)
+    if not _can_encode(sys.stdout, text):
+        text = ascii_drawing(text)
+    with _output():
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 @cli.command("parse")

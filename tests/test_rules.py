@@ -1,5 +1,5 @@
 """Every rule is documented, and its documentation's log blocks are executed:
-the Example must fire the rule, the Healthy counterpart must not."""
+the Example must fire the rule, the "Stays silent on" block must not."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from nanlog.causes import BY_ID
 from nanlog.parsing import parse_stream
 from nanlog.rules import RULES, Rule
 
-SECTIONS = ("What it detects:", "Why it leads to NaN:", "Example::", "Healthy counterpart::")
+SECTIONS = ("What it detects:", "Why it leads to NaN:", "Example::", "Stays silent on::")
 
 
 def _evidence(rule: Rule, log: str) -> list[object]:
@@ -39,8 +39,8 @@ def test_example_fires(rule: Rule) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
-def test_healthy_counterpart_is_silent(rule: Rule) -> None:
-    healthy = rule.doc_block("Healthy counterpart")
+def test_near_miss_is_silent(rule: Rule) -> None:
+    healthy = rule.doc_block("Stays silent on")
     assert healthy is not None
     assert _evidence(rule, healthy) == []
 

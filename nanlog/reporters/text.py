@@ -10,25 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from nanlog.causes import FRAMEWORK_NAMES
 from nanlog.engine import Chart, Report
 from nanlog.reporters.base import Reporter, headline
 from nanlog.rules.base import fmt
 from nanlog.safety import shown
 
 _BARS = "▁▂▃▄▅▆▇█"
-_FRAMEWORK_NAMES = {
-    "keras": "Keras",
-    "pytorch": "PyTorch",
-    "lightning": "Lightning",
-    "hf": "Hugging Face",
-    "detectron2": "detectron2",
-    "mmdet": "OpenMMLab",
-    "yolo": "Ultralytics/YOLO",
-    "fairseq": "fairseq",
-    "deepspeed": "DeepSpeed",
-    "megatron": "Megatron-LM",
-    "generic": "general",
-}
 
 
 def log_scaled(values: list[float | None]) -> bool:
@@ -223,7 +211,7 @@ class TextReporter(Reporter):
                     _hanging(console, "     · ", f"{evidence.sentence}  [{evidence.rule}]")
             top = r.causes[0]
             console.print()
-            framework = _FRAMEWORK_NAMES.get(r.framework, r.framework)
+            framework = FRAMEWORK_NAMES.get(r.framework, r.framework)
             console.print(Text(f"What to do about {top.id} ({framework} terms)", style="bold"))
             for remedy in top.remedies:
                 _hanging(console, "  • ", remedy)

@@ -35,7 +35,7 @@ class AccuracyAtChance(Rule):
         step 2 loss nan accuracy 0.1988
         step 3 loss nan accuracy 0.2010
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 1.6 accuracy 0.21
         step 2 loss 1.2 accuracy 0.55

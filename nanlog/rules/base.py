@@ -5,7 +5,7 @@ can support, and a docstring that is its documentation, in fixed sections:
 
 * ``What it detects:`` / ``Why it leads to NaN:`` — prose;
 * ``Example::`` — a log block on which the rule must fire;
-* ``Healthy counterpart::`` — a log block on which it must stay silent;
+* ``Stays silent on::`` — a log block on which it must stay silent;
 * optionally ``Known false positives:`` and ``References:``.
 
 The two log blocks are executed by the test suite, so the documentation cannot

@@ -28,7 +28,7 @@ class NonFiniteLearningRate(Rule):
         step 4 loss 0.7 lr nan
         step 5 loss nan lr nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 0.9 lr 0.01
         step 2 loss 0.8 lr 0.005
@@ -76,7 +76,7 @@ class RisingLearningRateAtBreak(Rule):
         step 5 loss 3.0 lr 0.016
         step 6 loss nan lr 0.032
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 0.9 lr 0.004
         step 2 loss 0.8 lr 0.004
@@ -122,7 +122,7 @@ class LargeLearningRate(Rule):
         step 2 loss 90.0 lr 10.0
         step 3 loss nan lr 10.0
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 2.3 lr 0.001
         step 2 loss 2.0 lr 0.001
@@ -163,7 +163,7 @@ class FiniteLearningRate(Rule):
         step 1 loss 0.9 lr 0.001
         step 2 loss nan lr 0.001
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 0.9
         step 2 loss nan
@@ -201,7 +201,7 @@ class NaNBeforeUpdates(Rule):
         Epoch 0 | Batch 0 | Train Loss nan | Learning Rate 0.0
         Epoch 0 | Batch 100 | Train Loss nan | Learning Rate 2e-08
 
-    Healthy counterpart::
+    Stays silent on::
 
         Epoch 0 | Batch 0 | Train Loss 2.3 | Learning Rate 0.0
         Epoch 0 | Batch 100 | Train Loss nan | Learning Rate 2e-08
@@ -240,7 +240,7 @@ class SurvivedLargerRate(Rule):
         ep=22 loss=0.671 lr=6.25e-06
         ep=23 loss=nan lr=3.125e-06
 
-    Healthy counterpart::
+    Stays silent on::
 
         ep=22 loss=0.671 lr=3.125e-06
         ep=23 loss=nan lr=6.25e-06
@@ -293,7 +293,7 @@ class RateSteppedUpBeforeBreak(Rule):
         iter: 540  loss: 3.6404  lr: 0.01000
         iter: 560  loss: nan  lr: 0.01000
 
-    Healthy counterpart::
+    Stays silent on::
 
         iter: 500  loss: 1.8768  lr: 0.01000
         iter: 520  loss: 2.7460  lr: 0.00333

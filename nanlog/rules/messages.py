@@ -40,7 +40,7 @@ class LabelErrorMessage(Rule):
         step 1 loss 1.61
         IndexError: Target 8000 is out of bounds.
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 1.61
         step 2 loss 1.42
@@ -77,7 +77,7 @@ class AnomalyOperation(Rule):
         step 1 loss 0.4
         RuntimeError: Function 'LogBackward0' returned nan values in its 0th output.
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 0.4
         RuntimeError: CUDA out of memory.
@@ -125,7 +125,7 @@ class NanWeightsMessage(Rule):
         step 1 loss 0.9
         InvalidArgumentError: Nan in summary histogram for: dense/kernel_0
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 0.9
         step 2 loss 0.8

@@ -28,7 +28,7 @@ class LossScaleCollapse(Rule):
         step 3 loss 8.7 scale 1.0
         step 4 loss inf scale 0.0078125
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 9.5 scale 65536.0
         step 2 loss 9.1 scale 32768.0
@@ -95,7 +95,7 @@ class OverflowMessages(Rule):
         Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 4096.0
         step 2 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0
         step 1 loss 9.5
@@ -147,7 +147,7 @@ class InfUnderHalfPrecision(Rule):
         step 2 loss 61000.0
         step 3 loss inf
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 60000.0
         step 2 loss 61000.0
@@ -193,7 +193,7 @@ class SkippedOverflowSteps(Rule):
         step 5 loss 50500.0
         step 6 loss inf
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 52000.0
         step 2 loss inf
@@ -245,7 +245,7 @@ class HalfPrecisionInUse(Rule):
         step 1 loss 2.3
         step 2 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 2.3
         step 2 loss nan

@@ -132,7 +132,7 @@ class SteadyGrowth(Rule):
         step 11 loss 2000.0
         step 12 loss inf
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 1.0
         step 2 loss 0.8
@@ -217,7 +217,7 @@ class EarlyBlowUp(Rule):
         step 4 loss 3.1e+11
         step 5 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 2.3
         step 2 loss 2.1
@@ -294,7 +294,7 @@ class SuddenBreakAfterDecline(Rule):
         epoch 3 step 6 loss 0.01
         epoch 4 step 7 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         epoch 1 step 1 loss 0.90
         epoch 1 step 2 loss 2.50
@@ -417,7 +417,7 @@ class NonFiniteFromStart(Rule):
         step 2 loss nan
         step 3 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 9856 loss nan
         step 9872 loss nan
@@ -513,7 +513,7 @@ class SameBatchEachEpoch(Rule):
         epoch 2 batch 2 loss nan
         epoch 2 batch 3 loss 0.6
 
-    Healthy counterpart::
+    Stays silent on::
 
         epoch 1 batch 1 loss 0.9
         epoch 1 batch 2 loss nan
@@ -574,7 +574,7 @@ class BlowUp(Rule):
         step 1070 loss 4.8e+23
         step 1080 loss nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1050 loss 10.1
         step 1060 loss 12.6
@@ -655,7 +655,7 @@ class RecoveringNaN(Rule):
         step 6 loss nan
         step 7 loss 5.9
 
-    Healthy counterpart::
+    Stays silent on::
 
         step 1 loss 5.6
         step 2 loss nan
@@ -710,7 +710,7 @@ class HugeFirstLoss(Rule):
         Iter 20: Training Loss = nan
         Iter 30: Training Loss = nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         Iter 10: Training Loss = 2.3026
         Iter 20: Training Loss = nan
@@ -771,7 +771,7 @@ class CollapseToZero(Rule):
         {'loss': 0.0, 'learning_rate': 1.0e-06, 'epoch': 0.01}
         {'loss': 0.0, 'learning_rate': 1.4e-06, 'epoch': 0.01}
 
-    Healthy counterpart::
+    Stays silent on::
 
         {'loss': 3.8462, 'learning_rate': 3.4e-07, 'epoch': 0.0}
         {'loss': 2.9, 'learning_rate': 6.9e-07, 'epoch': 0.01}
@@ -833,7 +833,7 @@ class InfiniteWithoutGrowth(Rule):
         10: nan nan
         20: nan nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         0: 1.5e3  2.1
         10: 8.2e6  nan

@@ -75,7 +75,7 @@ class TotalBrokeWithFiniteTerms(Rule):
          >>> loss_cls: 2.149889
          >>> loss_box: 0.199051
 
-    Healthy counterpart::
+    Stays silent on::
 
         iter: 20 / 70000, total loss: nan
          >>> rpn_loss_cls: nan
@@ -128,7 +128,7 @@ class BoxTermBrokeFirst(Rule):
         [epoch 1][iter 100/2892] loss: nan, lr: 1.00e-04
             rpn_cls: 0.6902, rpn_box: nan, rcnn_cls: 0.2591, rcnn_box 0.0000
 
-    Healthy counterpart::
+    Stays silent on::
 
         [epoch 1][iter 0/2892] loss: 2.0858, lr: 1.00e-04
             rpn_cls: 0.7161, rpn_box: 0.0311, rcnn_cls: 1.1516, rcnn_box 0.1871
@@ -184,7 +184,7 @@ class TermBlewUpAtBreak(Rule):
         Epoch [1][200/29317] lr: 5.987e-03, loss_cls: 1.5484, loss_bbox: 0.5734, loss: 2.8061
         Epoch [1][250/29317] lr: 6.653e-03, loss_cls: 13794.6467, loss_bbox: nan, loss: nan
 
-    Healthy counterpart::
+    Stays silent on::
 
         Epoch [1][200/29317] lr: 5.987e-03, loss_cls: 1.5484, loss_bbox: 0.5734, loss: 2.8061
         Epoch [1][250/29317] lr: 6.653e-03, loss_cls: 1.4467, loss_bbox: nan, loss: nan
@@ -236,7 +236,7 @@ class CtcLossInBrokenRun(Rule):
         epoch 2 iter 12009: loss=65.129, loss_att=124.079, loss_ctc=nan, acc=0.065
         epoch 2 iter 12010: loss=nan, loss_att=nan, loss_ctc=nan, acc=0.065
 
-    Healthy counterpart::
+    Stays silent on::
 
         epoch 2 iter 12009: loss=65.129, loss_att=124.079, loss_seq=nan, acc=0.065
         epoch 2 iter 12010: loss=nan, loss_att=nan, loss_seq=nan, acc=0.065
