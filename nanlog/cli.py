@@ -227,10 +227,19 @@ def _can_encode(stream: TextIO, text: str) -> bool:
 
 
 def _say(event: LiveEvent) -> None:
+    if event.kind == "info":  # what nanlog itself is doing
+        click.echo(f"nanlog: {shown(event.message)}", err=True)
+        return
     label = {"warning": "warning", "divergence": "warning", "nonfinite": "NaN"}.get(
         event.kind, event.kind
     )
     click.echo(f"nanlog: {label}: {shown(event.message)}", err=True)
+
+
+def _after_ctrl_c() -> None:
+    """The terminal echoed ^C where the cursor was: start what follows on a line of its own."""
+    if sys.stderr.isatty():
+        click.echo("", err=True)
 
 
 @cli.command("watch")
@@ -250,6 +259,7 @@ def _say(event: LiveEvent) -> None:
 )
 @_report_format_option("Format of the final report.")
 @_input_format_option("Skip detection and read FILE as this log format.")
+@_color_option
 def watch_command(
     input: str,
     exit_on_nan: bool,
@@ -257,12 +267,15 @@ def watch_command(
     idle_exit: float | None,
     output_format: str,
     input_format: str | None,
+    color: str,
 ) -> int:
     """Follow a growing log (like tail -f) and say what happens as it happens.
 
     Prints one line on stderr per event (early warning of divergence, the
-    first NaN/inf) and, when the input ends (or on Ctrl-C), the full report.
-    FILE may be - to read standard input. Truncation and rotation are followed.
+    first NaN/inf) and, when the input ends (or on Ctrl-C), the full report on
+    stdout. FILE may be - to read standard input; a FILE that does not exist
+    yet is waited for (start watch, then the training). Truncation and
+    rotation are followed.
 
     \b
     Examples:
@@ -275,17 +288,21 @@ def watch_command(
     2 FILE could not be read.
     """
     from nanlog.follow import watch
-    from nanlog.live import Monitor
+    from nanlog.live import LiveEvent, Monitor
 
     monitor = Monitor(input, input_format)
+    if input != "-":
+        stop = "Ctrl-C" if idle_exit is None else f"{idle_exit:g} s without growth, or Ctrl-C,"
+        _say(LiveEvent("info", f"watching {input}; {stop} ends it and prints the report", 0))
     try:
         outcome = watch(input, monitor, _say, exit_on_nan, exit_on_divergence, idle_exit)
     except KeyboardInterrupt:
         outcome = None
+        _after_ctrl_c()
     report = monitor.close()
     if not report.records and not report.problem and not monitor.run.events:
         raise NanlogError(f"no training metrics found in {input}")
-    _write_reports([report], output_format, sys.stdout)
+    _write_reports([report], output_format, sys.stdout, color)
     return int(ExitCode.PROBLEM if report.problem or (outcome and outcome.stopped) else ExitCode.OK)
 
 
@@ -321,6 +338,7 @@ def watch_command(
 )
 @_report_format_option("Format of the final report (written to stderr).")
 @_input_format_option("Skip detection and read the output as this log format.")
+@_color_option
 def run_command(
     command: tuple[str, ...],
     stop_on_nan: bool,
@@ -329,12 +347,15 @@ def run_command(
     log_path: str | None,
     output_format: str,
     input_format: str | None,
+    color: str,
 ) -> int:
     """Run a training command, watch its output, and diagnose it at the end.
 
     The command's stdout and stderr pass through unchanged (through a
     pseudo-terminal when nanlog runs in one, so progress bars keep working);
-    nanlog's own lines and the final report go to stderr.
+    nanlog's own lines and the final report go to stderr, so the command's
+    stdout stays its own. With --log, the report's line numbers are lines of
+    that file.
 
     \b
     Examples:
@@ -355,7 +376,8 @@ def run_command(
         raise NanlogError("no command to run; put it after --, e.g. nanlog run -- python train.py")
     from nanlog.follow import Terminated
 
-    monitor = Monitor(args[0], input_format)
+    # The report's lines count the command's output: name the --log copy that holds them.
+    monitor = Monitor(log_path or args[0], input_format)
     try:
         log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -363,10 +385,11 @@ def run_command(
     try:
         outcome = run_child(args, monitor, _say, stop_on_nan, stop_on_divergence, grace, log)
     except KeyboardInterrupt:
-        _write_reports([monitor.close()], output_format, sys.stderr)
+        _after_ctrl_c()
+        _write_reports([monitor.close()], output_format, sys.stderr, color)
         raise
     except Terminated as ended:  # SIGTERM/SIGHUP: the command was stopped, say what was seen
-        _write_reports([monitor.close()], output_format, sys.stderr)
+        _write_reports([monitor.close()], output_format, sys.stderr, color)
         raise SystemExit(128 + ended.signum) from None
     finally:
         if log is not None:
@@ -374,7 +397,7 @@ def run_command(
                 log.close()
     report = monitor.close()
     if report.records or monitor.run.events:
-        _write_reports([report], output_format, sys.stderr)
+        _write_reports([report], output_format, sys.stderr, color)
     if outcome.stopped:
         return int(ExitCode.PROBLEM)
     if outcome.child_status:

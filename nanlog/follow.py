@@ -55,7 +55,7 @@ def watch(
     outcome = Outcome()
     if path == "-":
         return _read_stream(sys.stdin.fileno(), monitor, say, exit_on_nan, exit_on_divergence)
-    handle = _open(path)
+    handle = _open_when_there(path, say, idle_exit, poll)
     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
         # A FIFO or <(cmd): read what arrives as it arrives, to the writer's end (no seeking).
         try:
@@ -118,6 +118,24 @@ def _read_stream(
         if _feed(monitor, data, say, exit_on_nan, exit_on_divergence):
             outcome.stopped = True
             return outcome
+
+
+def _open_when_there(path: str, say: Say, idle_exit: float | None, poll: float) -> BinaryIO:
+    """Open ``path``, waiting for it to appear: ``watch`` is often started before training."""
+    waiting_since: float | None = None
+    while True:
+        try:
+            return _open(path)
+        except NanlogError:
+            if os.path.lexists(path) or not os.path.isdir(os.path.dirname(path) or "."):
+                raise  # unreadable, or its folder does not exist: waiting would not help
+        now = time.monotonic()
+        if waiting_since is None:
+            waiting_since = now
+            say(LiveEvent("info", f"waiting for {path} to appear (Ctrl-C to stop)", 0))
+        elif idle_exit is not None and now - waiting_since >= idle_exit:
+            raise NanlogError(f"no such file: {path} (waited {idle_exit:g} s)")
+        time.sleep(poll)
 
 
 def _open(path: str) -> BinaryIO:
@@ -185,7 +203,10 @@ def run_child(
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready = selector.select(timeout)
             if not ready and deadline is not None:
-                _signal(child, escalation.pop(0) if escalation else signal.SIGKILL)
+                sig = escalation.pop(0) if escalation else signal.SIGKILL
+                name = signal.Signals(sig).name
+                say(LiveEvent("info", f"{command[0]} still running after {grace:g} s: {name}", 0))
+                _signal(child, sig)
                 deadline = time.monotonic() + grace if escalation else None
                 continue
             for key, _ in ready:
@@ -216,6 +237,15 @@ def run_child(
                 ):
                     outcome.stopped = True
                     outcome.signalled_at = time.monotonic()
+                    why = "--stop-on-nan" if stop_on_nan else "--stop-on-divergence"
+                    say(
+                        LiveEvent(
+                            "info",
+                            f"stopping {command[0]} ({why}): SIGINT now, SIGTERM and then "
+                            f"SIGKILL if it is still running {grace:g} s after each",
+                            0,
+                        )
+                    )
                     _signal(child, signal.SIGINT)  # first, so the framework can save a checkpoint
                     deadline = time.monotonic() + grace
     except BaseException:

@@ -109,8 +109,10 @@ def test_run_stops_the_child_at_the_first_nan(style: str, tmp_path: Path) -> Non
     assert got["nan"][1] == 25 and got["sigint"][1] == 25, got  # stopped at that step
     assert "saving checkpoint before exit" in result.stdout  # SIGINT first: the child could save
     assert "nanlog: NaN: loss turned nan" in result.stderr
+    assert f"nanlog: stopping {sys.executable} (--stop-on-nan): SIGINT now" in result.stderr
     report = json.loads(result.stderr[result.stderr.index("{") :])
     assert report["first_nonfinite"]["metric"] == "loss"
+    assert report["source"] == str(log)  # its line numbers are lines of the --log copy
     captured = _diagnose_file(log)
     report.pop("source")
     assert report == json.loads(json.dumps(captured))  # the final report equals diagnose on the log
@@ -165,6 +167,7 @@ def test_run_escalates_when_the_child_ignores_sigint(tmp_path: Path) -> None:
     result = nanlog("run", "--stop-on-nan", "--grace", "0.5", "--", sys.executable, str(stubborn))
     assert result.returncode == 1
     assert not woke.exists()  # SIGTERM ended it: nanlog did not wait for it to finish
+    assert "still running after 0.5 s: SIGTERM" in result.stderr  # it says why it escalates
 
 
 def test_run_a_command_that_cannot_start() -> None:
@@ -221,9 +224,45 @@ def test_watch_stdin_exit_on_nan() -> None:
     assert "loss turned nan at step 5" in result.stderr
 
 
-def test_watch_missing_file() -> None:
-    result = nanlog("watch", "/nonexistent.log")
+def test_watch_a_file_in_a_missing_folder_is_an_error_at_once() -> None:
+    result = nanlog("watch", "/nonexistent-folder/train.log")
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_watch_waits_for_a_missing_file_up_to_idle_exit(tmp_path: Path) -> None:
+    result = nanlog("watch", "--idle-exit", "0.5", str(tmp_path / "train.log"))
+    assert result.returncode == 2
+    assert "waiting for" in result.stderr and "(waited 0.5 s)" in result.stderr
+
+
+def test_watch_reads_a_file_that_appears_after_it_started(tmp_path: Path) -> None:
+    """The usual order: start watch, then the training. The file is created by the say
+    callback when watch says it is waiting, so there is no race to time."""
+    from nanlog.follow import watch
+    from nanlog.live import LiveEvent, Monitor
+
+    path = tmp_path / "train.log"
+    said: list[str] = []
+
+    def say(event: LiveEvent) -> None:
+        said.append(event.message)
+        if "waiting for" in event.message:
+            path.write_text("step 1 loss 1.0\nstep 2 loss nan\n")
+
+    monitor = Monitor(str(path))
+    outcome = watch(str(path), monitor, say, True, False, None, poll=0.01)
+    assert outcome.stopped
+    assert any("waiting for" in m for m in said)
+    report = monitor.close()
+    assert report.first_nonfinite is not None and report.first_nonfinite["line"] == 2
+
+
+def test_watch_says_what_it_watches_and_how_to_stop(tmp_path: Path) -> None:
+    log = tmp_path / "train.log"
+    log.write_text("step 1 loss 1.0\nstep 2 loss 0.9\n")
+    result = nanlog("watch", "--idle-exit", "0.2", str(log))
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"nanlog: watching {log}; 0.2 s without growth, or Ctrl-C")
 
 
 def test_readme_shows_run() -> None:
