@@ -98,3 +98,20 @@ def headline(report: Report) -> str:
         else ""
     )
     return where + top
+
+
+def short_where(report: Report) -> str:
+    """Where the input broke, in a few words for a summary row."""
+    if report.error:
+        return "could not be read"
+    if not report.problem:
+        return "healthy"
+    first, divergence, failure = report.first_nonfinite, report.divergence, report.failure
+    if first is not None:
+        step = f", step {first['step']}" if first.get("step") is not None else ""
+        return f"{first['metric']} {first['value']}{step}, line {first['line']}"
+    if divergence is not None:
+        return f"{divergence['metric']} diverged, line {divergence['line']}"
+    if failure is not None:
+        return f"failure message, line {failure['line']}"
+    return "loss scale collapsed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from typing import Literal
 
 from rich.console import Console
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from nanlog.causes import FRAMEWORK_NAMES
 from nanlog.engine import Chart, Report
-from nanlog.reporters.base import Reporter, headline
+from nanlog.reporters.base import Reporter, headline, short_where
 from nanlog.rules.base import fmt
 from nanlog.safety import shown
 
@@ -124,13 +125,40 @@ class TextReporter(Reporter):
             self._one(console, report)
         if len(reports) > 1:
             console.print()
-            table = Table(title="Summary", title_justify="left", show_lines=False)
-            for column in ("input", "format", "records", "result"):
-                table.add_column(column, overflow="fold")
-            for r in reports:
-                table.add_row(shown(r.source), r.format, str(r.records), shown(headline(r)))
-            console.print(table)
+            self._summary(console, reports)
         return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+    def _summary(self, console: Console, reports: list[Report]) -> None:
+        """One row per input, worst first: where it broke and the most likely cause."""
+        names = [shown(r.source) for r in reports]
+        folder = os.path.commonpath(names) if len(names) > 1 and "-" not in names else ""
+        folder = folder if folder and not any(n == folder for n in names) else ""
+        broken = sum(r.problem for r in reports)
+        unreadable = sum(r.error is not None for r in reports)
+        title = Text("Summary", style="bold")
+        where = f" of {folder}{os.sep}" if folder else ""
+        title.append(
+            f"{where}: {len(reports)} logs, {broken} broke, "
+            f"{len(reports) - broken - unreadable} healthy"
+            + (f", {unreadable} unreadable" if unreadable else ""),
+            style="bold",
+        )
+        console.print(title, overflow="fold")
+        table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
+        table.add_column("input", overflow="fold", ratio=3)
+        table.add_column("broke at", overflow="fold", ratio=2)
+        table.add_column("most likely", no_wrap=True)
+        order = sorted(
+            range(len(reports)),
+            key=lambda i: (not reports[i].problem, reports[i].error is None, i),
+        )
+        for i in order:
+            r = reports[i]
+            name = os.path.relpath(names[i], folder) if folder else names[i]
+            top = f"{r.causes[0].id} {r.causes[0].score:.2f}" if r.causes else ""
+            style = "red" if r.problem or r.error else "green"
+            table.add_row(name, Text(short_where(r), style=style), top)
+        console.print(table)
 
     @property
     def _overflow(self) -> Literal["ellipsis", "fold"]:
