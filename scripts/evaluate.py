@@ -49,7 +49,7 @@ def main() -> int:
     parser.add_argument("--corpus", choices=["samples", "real", "fresh", "all"], default="all")
     parser.add_argument(
         "--split",
-        choices=["all", "tune", "holdout", "blind1", "blind2", "blind3", "blind4"],
+        choices=["all", "tune", "holdout", "blind1", "blind2", "blind3", "blind4", "blind5"],
         default=None,
     )
     parser.add_argument(
@@ -65,7 +65,7 @@ def main() -> int:
             else {
                 "samples": ["all", "tune", "holdout"],
                 "real": ["tune", "holdout"],
-                "fresh": ["blind1", "blind2", "blind3", "blind4"],
+                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5"],
             }[name]
         )
         for split in splits:
