@@ -289,3 +289,30 @@ def test_a_finite_term_that_blew_up_is_not_a_degenerate_box() -> None:
     assert _ids(report)[0] == "learning_rate_too_high"
     fired = {e.rule for c in report.causes for e in c.evidence}
     assert "TM03" in fired and "TM02" not in fired
+
+
+def test_a_metric_named_before_its_position_is_read() -> None:
+    # print("Loss at step {} : {}".format(step, loss)) (blind5 set)
+    report = diagnose_text("Loss at step 100 : 2.5\nLoss at step 200 : nan\n")
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["step"] == 200 and report.first_nonfinite["line"] == 2
+
+
+def test_a_table_header_with_two_word_names_is_read() -> None:
+    # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
+    report = diagnose_text(
+        "epoch train loss valid loss accuracy_thresh f2_opt\n"
+        "0 0.52 0.49 0.81 0.40\n"
+        "1 nan nan 0.997788 0.000000\n"
+    )
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3
+
+
+def test_ctc_named_in_a_warning_points_at_the_inputs() -> None:
+    report = diagnose_text(
+        "(trainer:582) WARNING: The grad norm is nan. Skipping updating the model.\n"
+        "(ctc:71) WARNING: 5/42 samples got nan grad. These were ignored for CTC loss.\n"
+    )
+    assert "TM04" in {e.rule for c in report.causes for e in c.evidence}
+    assert _ids(report)[0] == "bad_input_data"

@@ -46,7 +46,11 @@ _KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
 # than an optional group after every key in the scan.
 _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset({"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy"})
-_SEP = r"(?:\s{0,4}[:=：]\s{0,4}\[?|\s{1,8}|\[)"
+# ``loss: v``, ``loss v``, ``loss[v]``, and ``Loss at step 100 : v`` (the position in between).
+_SEP = (
+    r"(?:\s{0,4}[:=：]\s{0,4}\[?|\s{1,8}|\[|\s{1,4}(?:at|@)\s{1,4}"
+    r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4})"
+)
 # Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
 _PAIR = (
     r"(?<![A-Za-z0-9_./@-])['\"]?(?P<key>"
@@ -244,12 +248,25 @@ def _header_cells(header: str, width: int, row: str) -> list[str] | None:
     elif "\t" in row:
         options = [text.split("\t")]
     else:
-        options = [re.split(r"\s{2,}|\s*\|\s*", text), text.split()]
+        words = text.split()
+        options = [re.split(r"\s{2,}|\s*\|\s*", text), words, _joined_names(words)]
     for names in options:
         names = [n.strip().strip("'\"") for n in names if n.strip()]
         if len(names) in (width, width - 1):  # width - 1: pandas prints an index column
             return names
     return None
+
+
+def _joined_names(words: list[str]) -> list[str]:
+    """``epoch train loss valid loss`` -> ``epoch``, ``train loss``, ``valid loss``: a second
+    word (loss, rate, norm, acc) belongs to the word before it (fastai's tables)."""
+    names: list[str] = []
+    for word in words:
+        if names and word.lower() in _SECOND_WORDS and names[-1].lower() not in _SECOND_WORDS:
+            names[-1] = f"{names[-1]} {word}"
+        else:
+            names.append(word)
+    return names
 
 
 class _Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from nanlog.analysis import Analysis
@@ -219,10 +220,15 @@ class TermBlewUpAtBreak(Rule):
             return
 
 
+# CTC named in the trainer's own lines: ``(ctc:71) WARNING``, ``CTC loss``, ``ctc_weight``.
+_CTC_WORD = re.compile(r"(?<![A-Za-z])(?:ctc|CTC)(?:_\w+|loss|Loss)?(?![A-Za-z])")
+
+
 class CtcLossInBrokenRun(Rule):
     """What it detects:
-        A broken run prints a CTC loss term (``loss_ctc``, ``ctc_loss``): speech recognition,
-        OCR, any sequence model trained with connectionist temporal classification.
+        A broken run prints a CTC loss term (``loss_ctc``, ``ctc_loss``), or its trainer names
+        CTC in its own lines (``(ctc:71) WARNING``): speech recognition, OCR, any sequence model
+        trained with connectionist temporal classification.
 
     Why it leads to NaN:
         CTC has no alignment, and so an infinite loss, for a sample whose input is shorter
@@ -251,12 +257,14 @@ class CtcLossInBrokenRun(Rule):
         if not analysis.is_problem:
             return
         names = [n for n in analysis.run.series.names if "ctc" in n.lower()]
-        if not names:
+        said = _CTC_WORD.search(analysis.run.head_hint)
+        if not names and said is None:
             return
+        seen = names[0] if names else said.group() if said else "CTC"
         yield self.evidence(
             "bad_input_data",
             0.45,
-            f"the run trains with CTC ({names[0]}): a sample whose input is shorter than its "
+            f"the run trains with CTC ({seen}): a sample whose input is shorter than its "
             "target (too short an utterance or image for its transcript) has an infinite loss",
         )
         yield self.evidence(
