@@ -215,3 +215,40 @@ def test_a_piped_report_follows_columns_and_cuts_nothing(tmp_path: Path) -> None
     assert "…" not in text and "\x1b[" not in text
     assert max(len(line) for line in text.splitlines()) <= 60
     assert "x" * 150 in text.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["diagnose", "{log}"],
+        ["rules", "SH01"],
+        ["watch", "--idle-exit", "0.1", "{log}"],
+        ["run", "--", sys.executable, "-c", "print('step 1 loss 1.0'); print('step 2 loss nan')"],
+    ],
+    ids=["diagnose", "rules", "watch", "run"],
+)
+@pytest.mark.parametrize("choice", ["always", "never"])
+def test_every_command_takes_color(command: list[str], choice: str, tmp_path: Path) -> None:
+    log = tmp_path / "train.log"
+    log.write_text(LOG)
+    args = [a.replace("{log}", str(log)) for a in command]
+    result = run_cli([args[0], "--color", choice, *args[1:]], env={"NO_COLOR": ""})
+    assert result.returncode in (0, 1), result.stderr
+    out = (result.stdout + result.stderr).decode()
+    assert ("\x1b[" in out) is (choice == "always")
+
+
+def test_the_summary_of_several_logs_fits_80_columns(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"sweep_{i:03d}_a_rather_long_run_name_lr_{i}e-3.log").write_text(LOG)
+    (folder / "healthy_run.log").write_text("step 1 loss 1.0\nstep 2 loss 0.9\n")
+    result = run_cli(["diagnose", str(folder)], env={"COLUMNS": "80"})
+    text = result.stdout.decode()
+    summary = text[text.index("Summary") :]
+    assert summary.splitlines()[0].startswith(f"Summary of {folder}")
+    assert "4 logs, 3 broke, 1 healthy" in summary
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = summary.splitlines()[2:]
+    assert rows[-1].startswith("healthy_run.log") and "healthy" in rows[-1]  # broken ones first
