@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
@@ -461,6 +462,114 @@ def rules_command(query: str | None, output_format: str, color: str) -> None:
     with _output():
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+@cli.command("scan")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "jsonl", "csv", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: the grouped summary; jsonl/csv: one row per run; markdown for CI summaries.",
+)
+@click.option(
+    "--parquet",
+    "parquet_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the per-run table as Parquet (needs pyarrow).",
+)
+@click.option(
+    "--all", "every_run", is_flag=True, help="List every run in the text summary, healthy too."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Processes to diagnose with on this machine (default: one per core).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Diagnose on Dask instead: a scheduler address (tcp://host:8786) or one of Dask's "
+    "local schedulers (processes, threads, synchronous). Needs nanlog[dask].",
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where results are kept between scans (default: ~/.cache/nanlog/scan-cache.jsonl).",
+)
+@click.option("--no-cache", is_flag=True, help="Read every log again; keep nothing.")
+@_color_option
+def scan_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    parquet_path: str | None,
+    every_run: bool,
+    jobs: int | None,
+    scheduler: str | None,
+    cache_path: str | None,
+    no_cache: bool,
+    color: str,
+) -> int:
+    """Diagnose many runs and say which broke, where and why, grouped.
+
+    PATH is a folder of runs (searched recursively), a log file, a glob
+    ('runs/*/train.log', quoted), or a remote folder through fsspec
+    (s3://, gs://, hf://, http(s)://, memory://; pip install 'nanlog[remote]').
+    A run is a folder with its logs (console log, metrics.csv,
+    trainer_state.json, TensorBoard events); it takes the verdict of its first
+    broken log. Results are cached by each file's size, modification time and
+    the hash of its head, so scanning again reads only what changed.
+
+    \b
+    Examples:
+      nanlog scan sweeps/
+      nanlog scan --format csv 'runs/*/train.log' > runs.csv
+      nanlog scan --parquet runs.parquet s3://bucket/experiments/
+      nanlog scan --scheduler tcp://10.0.0.5:8786 /shared/sweeps/
+
+    \b
+    Exit codes: 0 no run broke, 1 at least one run broke, 2 nothing could be
+    scanned (no logs, a bad option). Unreadable logs are listed, not fatal.
+    """
+    from nanlog import scan as fleet
+    from nanlog import scan_output
+
+    if scheduler is not None and jobs is not None:
+        raise NanlogError("--jobs is for this machine, --scheduler for Dask: give one of them")
+    cache = fleet.Cache(
+        None if no_cache else Path(cache_path) if cache_path else fleet.default_cache()
+    )
+    mapper = (
+        fleet.dask_mapper(scheduler)
+        if scheduler is not None
+        else fleet.processes(jobs or os.cpu_count() or 1)
+    )
+    from nanlog.progress import ScanProgress
+
+    with ScanProgress() as progress:
+        result = fleet.scan(list(paths), mapper, cache, progress.update)
+    if parquet_path is not None:
+        scan_output.write_parquet(result, Path(parquet_path))
+    if output_format == "text":
+        terminal = sys.stdout.isatty()
+        body = scan_output.text(result, color_wanted(color, terminal), _width(terminal), every_run)
+    else:
+        body = scan_output.RENDERERS[output_format](result)
+    if not _can_encode(sys.stdout, body):
+        body = ascii_drawing(body)
+    with _output():
+        sys.stdout.write(body)
+        sys.stdout.flush()
+    broken = any(r.verdict == "broken" for r in result.runs)
+    return int(ExitCode.PROBLEM if broken else ExitCode.OK)
 
 
 @cli.command("parse")

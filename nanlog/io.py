@@ -25,9 +25,9 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
 
 from nanlog.errors import NanlogError
@@ -110,18 +110,22 @@ def resolve_inputs(names: list[str]) -> list[Source]:
 
 
 def list_log_files(directory: Path) -> list[Path]:
-    """The log-like files below a directory, in a stable order.
+    """The log-like files below a directory, in a stable order (see :func:`select_log_files`)."""
+    files = [p.relative_to(directory) for p in directory.rglob("*") if p.is_file()]
+    return [directory / p for p in select_log_files(files)]
+
+
+def select_log_files(files: Iterable[PurePath]) -> list[PurePath]:
+    """Which of a folder's files (paths relative to it) are logs, in a stable order.
 
     A Lightning ``version_N`` folder gives its ``metrics.csv`` (its TensorBoard event
     file only when the folder holds nothing else); checkpoints, hyper-parameter files
-    and hidden files are passed over.
+    and hidden files are passed over. Pure, so a remote folder's listing is judged the same.
     """
     found = []
     event_files = []
-    for path in sorted(directory.rglob("*")):
-        if not path.is_file() or any(
-            part.startswith(".") for part in path.relative_to(directory).parts
-        ):
+    for path in sorted(files):
+        if any(part.startswith(".") for part in path.parts):
             continue
         if path.name.startswith("events.out.tfevents"):
             event_files.append(path)

@@ -66,3 +66,48 @@ def wanted() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class ScanProgress:
+    """Logs diagnosed so far, for ``nanlog scan`` at a terminal (after DELAY seconds)."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+        self._on = wanted()
+
+    def update(self, done: int, total: int) -> None:
+        if not self._on:
+            return
+        if self._bar is None:
+            if time.monotonic() - self._started < DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("diagnosing logs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("scan", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __enter__(self) -> ScanProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
