@@ -50,6 +50,7 @@ def cli() -> None:
       python train.py 2>&1 | nanlog diagnose -   read standard input
       nanlog diagnose --format json logs/        every log in a folder, as JSON
       nanlog parse train.log                     the time series nanlog read, as CSV
+      nanlog scan sweeps/                        many runs: which broke, grouped by cause
       nanlog rules                               every rule and the cause it supports
       nanlog watch train.log                     follow a growing log, warn before the NaN
       nanlog run --stop-on-nan -- python train.py   wrap a training command, stop it at the NaN

@@ -38,7 +38,9 @@ def test_readme_lists_every_format(fmt: object) -> None:
     assert f"| `{fmt.id}` |" in README  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("command", [[], ["diagnose"], ["parse"], ["rules"]])
+@pytest.mark.parametrize(
+    "command", [[], ["diagnose"], ["parse"], ["rules"], ["scan"], ["watch"], ["run"]]
+)
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0
