@@ -32,25 +32,11 @@ class ReadProgress:
         self._bar.update(self._task, completed=done)
 
     def _open(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import DownloadColumn, TextColumn
 
         from nanlog.safety import shown
 
-        self._bar = Progress(
-            TextColumn("reading {task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            transient=True,
-        )
+        self._bar = _transient_bar(TextColumn("reading {task.description}"), DownloadColumn())
         self._bar.start()
         self._task = self._bar.add_task(shown(self.name)[:60], total=self.total)
 
@@ -58,6 +44,21 @@ class ReadProgress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def _transient_bar(label: Any, count: Any) -> Any:
+    """A bar on stderr that disappears when it stops: label, bar, count, time left."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        label,
+        BarColumn(),
+        count,
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    )
 
 
 def wanted() -> bool:
@@ -83,23 +84,9 @@ class ScanProgress:
         if self._bar is None:
             if time.monotonic() - self._started < DELAY:
                 return
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import MofNCompleteColumn, TextColumn
 
-            self._bar = Progress(
-                TextColumn("diagnosing logs"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=Console(file=sys.stderr),
-                transient=True,
-            )
+            self._bar = _transient_bar(TextColumn("diagnosing logs"), MofNCompleteColumn())
             self._bar.start()
             self._task = self._bar.add_task("scan", total=total)
         self._bar.update(self._task, completed=done, total=total)

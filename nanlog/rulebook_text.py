@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nanlog.causes import CAUSES, FRAMEWORK_NAMES, FRAMEWORKS, Cause
+from nanlog.reporters.text import buffered_console, drawn
 from nanlog.rulebook import LOG_SECTIONS, rules_for, sections
 from nanlog.rules import RULES, Rule
 
@@ -22,27 +23,10 @@ _TITLES = {
 }
 
 
-def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-
-
-def _done(buffer: io.StringIO) -> str:
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
-
-
 def render_catalogue(color: bool, width: int) -> str:
     """Every rule (code, name, causes, summary), then every cause id with its title."""
     buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console = buffered_console(buffer, color, width)
     rules = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     rules.add_column("code", no_wrap=True, style="bold")
     rules.add_column("rule: what it detects", overflow="fold", ratio=3)
@@ -63,17 +47,17 @@ def render_catalogue(color: bool, width: int) -> str:
     console.print(
         Text("nanlog rules CODE (or a rule name, or a cause id) shows its page.", style="dim")
     )
-    return _done(buffer)
+    return drawn(buffer)
 
 
 def render_page(found: Rule | Cause, color: bool, width: int) -> str:
     buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console = buffered_console(buffer, color, width)
     if isinstance(found, Cause):
         _cause_page(console, found)
     else:
         _rule_page(console, found)
-    return _done(buffer)
+    return drawn(buffer)
 
 
 def _rule_page(console: Console, rule: Rule) -> None:

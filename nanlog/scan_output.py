@@ -56,20 +56,13 @@ def counts(result: Scan) -> str:
 
 
 def text(result: Scan, color: bool, width: int, every_run: bool = False) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from nanlog.reporters.text import buffered_console, drawn
+
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-        emoji=False,
-    )
+    console = buffered_console(buffer, color, width)
     root = common_root([r.run for r in result.runs])
     where = f" of {shown(root)}" if root else ""
     console.print(Text(f"nanlog scan{where}: {counts(result)}", style="bold"), overflow="fold")
@@ -99,7 +92,7 @@ def text(result: Scan, color: bool, width: int, every_run: bool = False) -> str:
         if not every_run and len(listed) > SHOWN_RUNS:
             more = len(listed) - SHOWN_RUNS
             console.print(Text(f"... and {more} more (--all lists every run)", style="dim"))
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+    return drawn(buffer)
 
 
 def jsonl(result: Scan) -> str:

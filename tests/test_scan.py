@@ -201,3 +201,21 @@ def test_a_bad_log_is_unreadable_not_fatal(tmp_path: Path) -> None:
     assert result.runs[0].error and "no training metrics" in result.runs[0].error
     assert isinstance(FileResult(url="u", run="r", identity="", verdict="healthy"), FileResult)
     assert LogFile("a", "b").identity == ""
+
+
+def test_the_scan_progress_bar_is_for_a_person_at_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nanlog import progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(progress.sys, "stderr", screen)
+    with progress.ScanProgress() as piped:  # stderr is not a terminal: never drawn
+        monkeypatch.setattr(progress, "DELAY", 0.0)
+        piped.update(5, 10)
+        assert piped._bar is None
+    monkeypatch.setattr(progress, "wanted", lambda: True)
+    with progress.ScanProgress() as shown:
+        shown.update(5, 10)
+        assert shown._bar is not None
+    assert shown._bar is None

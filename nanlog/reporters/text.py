@@ -102,6 +102,25 @@ def _where(r: Report) -> str:
     return text + f", line {first['line']}"
 
 
+def buffered_console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    """A rich console that draws into ``buffer``: colour only when asked, no guessing."""
+    return Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+
+
+def drawn(buffer: io.StringIO) -> str:
+    """What was drawn, without the trailing spaces rich pads lines with."""
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
 class TextReporter(Reporter):
     def __init__(self, color: bool = False, width: int = 100) -> None:
         self.color = color
@@ -109,16 +128,7 @@ class TextReporter(Reporter):
 
     def render(self, reports: list[Report]) -> str:
         buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            width=self.width,
-            force_terminal=self.color,
-            no_color=not self.color,
-            color_system="standard" if self.color else None,
-            highlight=False,
-            emoji=False,
-            legacy_windows=False,
-        )
+        console = buffered_console(buffer, self.color, self.width)
         for i, report in enumerate(reports):
             if i:
                 console.print()
@@ -126,7 +136,7 @@ class TextReporter(Reporter):
         if len(reports) > 1:
             console.print()
             self._summary(console, reports)
-        return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+        return drawn(buffer)
 
     def _summary(self, console: Console, reports: list[Report]) -> None:
         """One row per input, worst first: where it broke and the most likely cause."""
