@@ -16,6 +16,7 @@ fallback.
 from __future__ import annotations
 
 import os
+import threading
 import re
 from typing import Any, Protocol
 
@@ -129,13 +130,24 @@ class HyperscanScanner:
         return found[0]
 
 
+_compiled = threading.local()  # one Hyperscan database per thread: its scratch is not shared
+
+
 def best_scanner() -> Scanner:
-    """Hyperscan when it is installed and usable on this CPU, else the fallback."""
+    """Hyperscan when it is installed and usable on this CPU, else the fallback.
+
+    Compiling the database takes about 25 ms, longer than diagnosing a small log, so each
+    thread compiles it once (``nanlog scan`` diagnoses thousands of logs in one process).
+    """
     if os.environ.get("NANLOG_PREFILTER", "").lower() != "python":
+        scanner: Scanner | None = getattr(_compiled, "scanner", None)
+        if scanner is not None:
+            return scanner
         try:
             import hyperscan
 
-            return HyperscanScanner(hyperscan)
+            _compiled.scanner = HyperscanScanner(hyperscan)
+            return _compiled.scanner  # type: ignore[no-any-return]
         except Exception:  # not installed, or no SSSE3 on this CPU
             pass
     return PythonScanner()
