@@ -89,3 +89,42 @@ def test_ranking_is_stable_and_explained() -> None:
     assert [c.score for c in first.causes] == sorted((c.score for c in first.causes), reverse=True)
     for cause in first.causes:
         assert cause.evidence and all(e.sentence and e.rule for e in cause.evidence)
+
+
+def test_a_long_run_is_charted_whole_with_its_break_and_aligned_lr() -> None:
+    """Hand-written: 1,000 logged values, lr printed every 10th line, NaN at the end."""
+    import io as _io
+
+    from nanlog.engine import CHART_WIDTH, diagnose_run
+    from nanlog.parsing import parse_stream
+    from nanlog.reporters.text import chart_lines
+
+    lines = []
+    for step in range(1, 1001):
+        value = "nan" if step > 995 else f"{2.0 - step / 1000:.4f}"
+        lr = f" lr 0.{step // 100 + 1}" if step % 10 == 0 else ""
+        lines.append(f"step {step} loss {value}{lr}\n")
+    report = diagnose_run(parse_stream(_io.BytesIO("".join(lines).encode()), "t"))
+    chart = report.chart
+    assert chart is not None and not chart.marks_per_value
+    assert len(chart.series["loss"]) == len(chart.series["lr"]) == CHART_WIDTH
+    assert chart.first_line == 1  # the whole run, not its last values
+    loss = chart.series["loss"]
+    assert loss[-1] is not None and loss[-1] != loss[-1]  # the break is the last mark (NaN)
+    assert all(v is not None for v in loss[:-1])
+    rows = chart_lines(chart)
+    assert rows[-1][1].startswith("lines 1-")
+    assert f"values in {CHART_WIDTH} marks" in rows[-1][1]
+    assert rows[0][0] == "loss" and rows[1][0] == "lr"
+
+
+def test_no_lr_row_when_the_log_prints_no_rate() -> None:
+    import io as _io
+
+    from nanlog.engine import diagnose_run
+    from nanlog.parsing import parse_stream
+    from nanlog.reporters.text import chart_lines
+
+    report = diagnose_run(parse_stream(_io.BytesIO(b"step 1 loss 1.0\nstep 2 loss nan\n"), "t"))
+    assert report.chart is not None
+    assert [row[0] for row in chart_lines(report.chart)] == ["loss", ""]
