@@ -49,7 +49,17 @@ def main() -> int:
     parser.add_argument("--corpus", choices=["samples", "real", "fresh", "all"], default="all")
     parser.add_argument(
         "--split",
-        choices=["all", "tune", "holdout", "blind1", "blind2", "blind3", "blind4", "blind5"],
+        choices=[
+            "all",
+            "tune",
+            "holdout",
+            "blind1",
+            "blind2",
+            "blind3",
+            "blind4",
+            "blind5",
+            "blind6",
+        ],
         default=None,
     )
     parser.add_argument(
@@ -65,7 +75,7 @@ def main() -> int:
             else {
                 "samples": ["all", "tune", "holdout"],
                 "real": ["tune", "holdout"],
-                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5"],
+                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5", "blind6"],
             }[name]
         )
         for split in splits:
