@@ -16,8 +16,8 @@ fallback.
 from __future__ import annotations
 
 import os
-import threading
 import re
+import threading
 from typing import Any, Protocol
 
 NONFINITE = 1

@@ -124,3 +124,4 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.subset("blind3").top1_rate >= 0.57  # one log under 5/7
     assert fresh.subset("blind4").top1_rate >= 0.45  # one log under 6/11
     assert fresh.subset("blind5").top1_rate >= 0.5  # one log under 7/12
+    assert fresh.subset("blind6").top1_rate >= 0.42  # one log under 4/7

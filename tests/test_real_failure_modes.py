@@ -316,3 +316,30 @@ def test_ctc_named_in_a_warning_points_at_the_inputs() -> None:
     )
     assert "TM04" in {e.rule for c in report.causes for e in c.evidence}
     assert _ids(report)[0] == "bad_input_data"
+
+
+def test_a_nan_padded_to_its_column_is_read() -> None:
+    # timm pads the value to a fixed width: ``Loss:       nan (   nan)`` (blind6 set)
+    report = diagnose_text(
+        "Train: 1 [4950/5004 ( 99%)]  Loss:  5.240257 (5.9251)  LR: 2.133e-02\n"
+        "Train: 4 [ 300/5004 (  6%)]  Loss:       nan (   nan)  LR: 6.227e-02\n"
+    )
+    assert report.first_nonfinite is not None and report.first_nonfinite["line"] == 2
+    assert _ids(report)[0] == "learning_rate_too_high"  # the rate printed beside the NaN jumped
+
+
+@pytest.mark.parametrize(
+    ("text", "half"),
+    [
+        ("Exp name: mae_vit-base-p16_8xb512-amp-coslr-1600e_pathology\n", True),
+        ("optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')\n", True),
+        ("python train.py --amp --epochs 10\n", True),
+        ("Namespace(use_amp=True, lr=0.1)\n", True),
+        ("Namespace(use_amp=False, lr=0.1)\n", False),
+        ("signal amplitude example camp\n", False),
+    ],
+)
+def test_automatic_mixed_precision_is_recognised(text: str, half: bool) -> None:
+    report = diagnose_text(text + "step 1 loss 0.46\nstep 2 loss 0.47\nstep 3 loss nan\n")
+    fired = {e.rule for c in report.causes for e in c.evidence}
+    assert ("MP05" in fired) is half

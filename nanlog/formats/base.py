@@ -222,7 +222,11 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "half_precision",
         r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|16-true|DT_HALF|GradScaler"
-        r"|torch\.half\b|half precision backend|[Pp]recision(?: is set to)?[ =:]{1,3}['\"]?16\b",
+        r"|torch\.half\b|half precision backend|[Pp]recision(?: is set to)?[ =:]{1,3}['\"]?16\b"
+        # automatic mixed precision: OpenMMLab's ``-amp-`` config names and AmpOptimWrapper,
+        # ``--amp``, ``use_amp`` (not ``use_amp=False``), ``torch.cuda.amp``, ``autocast``
+        r"|AmpOptimWrapper|(?<![\w-])--amp\b|[-_]amp[-_]|torch\.(?:cuda\.)?amp\b|\bautocast\b"
+        r"|\buse_amp\b(?![\"']?\s{0,3}[=:]\s{0,3}(?:False|false|0)\b)",
     ),
     (
         "bfloat16",
@@ -288,6 +292,9 @@ _EVENT_HINTS = (
     "recision",
     "bf16",
     "bfloat16",
+    "amp",
+    "Amp",
+    "autocast",
 )
 MAX_EVENTS = 10_000
 

@@ -313,6 +313,10 @@ class RateSteppedUpBeforeBreak(Rule):
         if lr is None or brk is None or brk.metric == "lr":
             return
         before = lr.before(brk.position + 1)
+        on_break_line = lr.after(brk.position + 1)  # ``loss: nan ... lr: 0.06`` on one line
+        taken = int(np.searchsorted(on_break_line.lines, brk.line, side="right"))
+        if taken:
+            before = lr.before(int(on_break_line.index[taken - 1]) + 1)
         values = before.values
         if len(values) < 2:
             return
@@ -324,12 +328,17 @@ class RateSteppedUpBeforeBreak(Rule):
             if high >= self.RATIO * low and not analysis.apart(
                 int(before.lines[i - 1]), int(before.lines[i])
             ):
+                later = len(values) - 1 - i
+                when = (
+                    f"{later} logged value(s) before the loss broke"
+                    if later
+                    else "as the loss broke"
+                )
                 yield self.evidence(
                     "learning_rate_too_high",
                     0.5,
                     f"the learning rate jumped from {fmt(low)} to {fmt(high)} "
-                    f"(line {before.lines[i]}) {len(values) - 1 - i} logged value(s) before the "
-                    f"loss broke{where(brk.line, brk.step)}",
+                    f"(line {before.lines[i]}) {when}{where(brk.line, brk.step)}",
                     brk.line,
                     brk.step,
                 )
