@@ -343,3 +343,14 @@ def test_automatic_mixed_precision_is_recognised(text: str, half: bool) -> None:
     report = diagnose_text(text + "step 1 loss 0.46\nstep 2 loss 0.47\nstep 3 loss nan\n")
     fired = {e.rule for c in report.causes for e in c.evidence}
     assert ("MP05" in fired) is half
+
+
+def test_a_line_between_a_table_header_and_its_rows_does_not_hide_the_header() -> None:
+    # Hand-written: a warning printed between fastai's header and its first row.
+    report = diagnose_text(
+        "epoch train loss valid loss accuracy_thresh f2_opt\n"
+        "UserWarning: something about a deprecated argument\n"
+        "0 nan nan 0.997788 0.000000\n"
+    )
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3

@@ -415,9 +415,11 @@ class PlainParser(Parser):
             self._row(table, line, cells)
 
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
-        """A new block of rows: its header is the line above (a rule line between allowed)."""
+        """A new block of rows: its header is the line above; a rule line, and one foreign
+        line (a warning printed between the header and the rows), may come between."""
         end = start - 1
-        for _ in range(2):
+        foreign = 0
+        for _ in range(3):
             if end <= 0:
                 break
             begin = text.rfind("\n", 0, end) + 1
@@ -425,10 +427,15 @@ class PlainParser(Parser):
             if _RULE_LINE.match(above) and above.strip():
                 end = begin - 1
                 continue
-            names = _header_cells(above, width, row) if _ROW.match(above) is None else None
+            if _ROW.match(above) is not None:
+                break  # rows of another table, not a header
+            names = _header_cells(above, width, row)
             if names is not None and any(c.isalpha() for c in "".join(names)):
                 return _Table(names, width, index_column=len(names) == width - 1)
-            break
+            foreign += 1
+            if foreign > 1:
+                break
+            end = begin - 1
         return _Table(None, width, index_column=False)
 
     def _row(self, table: _Table, line: int, cells: list[str]) -> None:
