@@ -45,6 +45,10 @@ loss = 2.0
 for step in range(1, args.steps + 1):
     loss = loss * 3.0 if args.grow else loss * 0.97
     value = "nan" if args.nan_at and step >= args.nan_at else f"{loss:.4f}"
+    if marks and value == "nan" and step == args.nan_at:
+        # Marked before the line is written: with PYTHONUNBUFFERED (nanlog run sets it for a
+        # piped child) a write is already a flush, and nanlog's SIGINT may come at once.
+        marks.write(f"nan {time.monotonic():.6f} step {step}\n")
     if args.style == "plain":
         sys.stdout.write(f"epoch 1 step {step} loss {value} lr 0.001\n")
     elif args.style == "keras":
@@ -58,10 +62,6 @@ for step in range(1, args.steps + 1):
         sys.stdout.write(
             f"{{'loss': '{value}', 'grad_norm': '1.0', 'learning_rate': '5e-05', 'epoch': '{step / 100}'}}\n"
         )
-    if marks and value == "nan" and step == args.nan_at:
-        # Marked before the line is flushed: once nanlog can see the NaN, its SIGINT may come
-        # at once, and the handler exits.
-        marks.write(f"nan {time.monotonic():.6f} step {step}\n")
     sys.stdout.flush()
     if value == "nan" and step == args.nan_at and args.hold_at_nan:
         held = time.monotonic() + args.hold_at_nan
