@@ -16,6 +16,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -90,10 +91,45 @@ def find_logs(paths: Iterable[str]) -> list[LogFile]:
     found: dict[str, LogFile] = {}
     for name in paths:
         for log in _remote_logs(name) if is_remote(name) else _local_logs(name):
-            found.setdefault(log.url, log)
+            found.setdefault(log.url, _checkpoint_owner(log))
     if not found:
         raise NanlogError(f"no log files found in {', '.join(paths)}")
-    return sorted(found.values(), key=lambda f: (f.run, f.url))
+    return _latest_checkpoints(sorted(found.values(), key=lambda f: (f.run, f.url)))
+
+
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+def _checkpoint_owner(log: LogFile) -> LogFile:
+    """A Hugging Face ``checkpoint-N`` folder belongs to the run folder above it."""
+    folder = PurePosixPath(log.run)
+    if _CHECKPOINT.match(folder.name):
+        run = str(folder.parent) if "://" not in log.run else log.run.rsplit("/", 1)[0]
+        return LogFile(log.url, run, log.identity)
+    return log
+
+
+def _latest_checkpoints(logs: list[LogFile]) -> list[LogFile]:
+    """Each ``checkpoint-N/trainer_state.json`` holds the whole history so far: keep the
+    latest checkpoint's, not every one (the others would only repeat it)."""
+    latest: dict[str, tuple[int, str]] = {}
+    for log in logs:
+        path = PurePosixPath(log.url)
+        match = _CHECKPOINT.match(path.parent.name)
+        if match and path.name == "trainer_state.json":
+            step = int(match.group(1))
+            if log.run not in latest or step > latest[log.run][0]:
+                latest[log.run] = (step, log.url)
+    keep = {url for _, url in latest.values()}
+    return [
+        log
+        for log in logs
+        if not (
+            _CHECKPOINT.match(PurePosixPath(log.url).parent.name)
+            and PurePosixPath(log.url).name == "trainer_state.json"
+            and log.url not in keep
+        )
+    ]
 
 
 def _local_logs(name: str) -> Iterator[LogFile]:

@@ -219,3 +219,23 @@ def test_the_scan_progress_bar_is_for_a_person_at_a_terminal(
         shown.update(5, 10)
         assert shown._bar is not None
     assert shown._bar is None
+
+
+def test_hugging_face_checkpoints_belong_to_their_run(tmp_path: Path) -> None:
+    """output_dir/checkpoint-N/trainer_state.json: one run, read from its latest checkpoint."""
+    states = sorted((SAMPLE_LOGS / "hf").glob("*trainer_state.json"))
+    assert states
+    run = tmp_path / "output"
+    for step in (500, 1000, 1500):
+        (run / f"checkpoint-{step}").mkdir(parents=True)
+        shutil.copy(states[0], run / f"checkpoint-{step}" / "trainer_state.json")
+        (run / f"checkpoint-{step}" / "config.json").write_text("{}")
+    shutil.copy(BROKEN, run / "train.log")
+    logs = find_logs([str(tmp_path)])
+    assert {log.run for log in logs} == {str(run)}
+    assert sorted(Path(log.url).relative_to(run).as_posix() for log in logs) == [
+        "checkpoint-1500/trainer_state.json",
+        "train.log",
+    ]
+    result = scan([str(tmp_path)], serial)
+    assert len(result.runs) == 1 and result.runs[0].logs == 2
