@@ -59,6 +59,7 @@ def main() -> int:
             "blind4",
             "blind5",
             "blind6",
+            "blind7",
         ],
         default=None,
     )
@@ -75,7 +76,7 @@ def main() -> int:
             else {
                 "samples": ["all", "tune", "holdout"],
                 "real": ["tune", "holdout"],
-                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5", "blind6"],
+                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"],
             }[name]
         )
         for split in splits:
