@@ -354,3 +354,14 @@ def test_a_line_between_a_table_header_and_its_rows_does_not_hide_the_header() -
     )
     assert report.first_nonfinite is not None
     assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3
+
+
+def test_a_metric_with_its_index_in_brackets_is_read() -> None:
+    # print(f"train_batch_loss[ {step} ]: ", loss): read as healthy before (blind7 set)
+    report = diagnose_text(
+        "train_batch_loss[ 6570 ]:  1.6885172128677368\n"
+        "train_batch_loss[ 6580 ]:  1.9712326526641846\n"
+        "train_batch_loss[ 6590 ]:  nan\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3

@@ -46,11 +46,12 @@ _KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
 # than an optional group after every key in the scan.
 _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset({"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy"})
-# ``loss: v`` (timm pads a NaN: ``Loss:       nan``), ``loss v``, ``loss[v]``, and
-# ``Loss at step 100 : v`` (the position in between).
+# ``loss: v`` (timm pads a NaN: ``Loss:       nan``), ``loss v``, ``loss[v]``, and the
+# position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``.
 _SEP = (
     r"(?:\s{0,4}[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|\[|\s{1,4}(?:at|@)\s{1,4}"
-    r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4})"
+    r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4}"
+    r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
 )
 # Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
 _PAIR = (
