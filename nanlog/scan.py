@@ -112,24 +112,19 @@ def _checkpoint_owner(log: LogFile) -> LogFile:
 def _latest_checkpoints(logs: list[LogFile]) -> list[LogFile]:
     """Each ``checkpoint-N/trainer_state.json`` holds the whole history so far: keep the
     latest checkpoint's, not every one (the others would only repeat it)."""
-    latest: dict[str, tuple[int, str]] = {}
-    for log in logs:
-        path = PurePosixPath(log.url)
-        match = _CHECKPOINT.match(path.parent.name)
-        if match and path.name == "trainer_state.json":
-            step = int(match.group(1))
-            if log.run not in latest or step > latest[log.run][0]:
-                latest[log.run] = (step, log.url)
-    keep = {url for _, url in latest.values()}
-    return [
-        log
-        for log in logs
-        if not (
-            _CHECKPOINT.match(PurePosixPath(log.url).parent.name)
-            and PurePosixPath(log.url).name == "trainer_state.json"
-            and log.url not in keep
-        )
-    ]
+    states = [(log, _checkpoint_step(log.url)) for log in logs]
+    latest: dict[str, int] = {}
+    for log, step in states:
+        if step is not None:
+            latest[log.run] = max(step, latest.get(log.run, step))
+    return [log for log, step in states if step is None or step == latest[log.run]]
+
+
+def _checkpoint_step(url: str) -> int | None:
+    """N for ``.../checkpoint-N/trainer_state.json``, else None."""
+    path = PurePosixPath(url)
+    match = _CHECKPOINT.match(path.parent.name)
+    return int(match.group(1)) if match and path.name == "trainer_state.json" else None
 
 
 def _local_logs(name: str) -> Iterator[LogFile]:
@@ -267,6 +262,7 @@ def diagnose_file(log: LogFile) -> FileResult:
     from nanlog.engine import diagnose_run
     from nanlog.io import Source
     from nanlog.parsing import parse_source, parse_stream
+    from nanlog.reporters.base import break_place
 
     try:
         if not is_remote(log.url):
@@ -283,7 +279,7 @@ def diagnose_file(log: LogFile) -> FileResult:
         detail = f"{type(exc).__name__}: {exc}"
         return FileResult(log.url, log.run, log.identity, "unreadable", error=detail)
     first = report.first_nonfinite or {}
-    place = first or report.divergence or report.failure or {}
+    place = break_place(report)
     step, epoch, line = place.get("step"), first.get("epoch"), place.get("line")
     return FileResult(
         log.url,

@@ -100,6 +100,12 @@ def headline(report: Report) -> str:
     return where + top
 
 
+def break_place(report: Report) -> dict[str, object]:
+    """Where the input broke: its first non-finite value, else its divergence, else the
+    failure message ({} for a healthy input). Each has ``line``; the first two ``metric``."""
+    return report.first_nonfinite or report.divergence or report.failure or {}
+
+
 def short_where(report: Report) -> str:
     """Where the input broke, in a few words for a summary row."""
     if report.error:

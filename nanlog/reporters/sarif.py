@@ -13,7 +13,7 @@ from typing import Any
 from nanlog import __version__
 from nanlog.causes import CAUSES
 from nanlog.engine import Report
-from nanlog.reporters.base import Reporter, headline
+from nanlog.reporters.base import Reporter, break_place, headline
 from nanlog.reporters.json import strict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -35,11 +35,8 @@ def _rules() -> list[dict[str, Any]]:
 
 
 def _line(report: Report) -> int | None:
-    for place in (report.first_nonfinite, report.divergence, report.failure):
-        line = None if place is None else place.get("line")
-        if isinstance(line, int):
-            return line
-    return None
+    line = break_place(report).get("line")
+    return line if isinstance(line, int) else None
 
 
 def _location(report: Report) -> dict[str, Any]:
