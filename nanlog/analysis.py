@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from nanlog.domain import guess_domain
 from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
 from nanlog.names import canonical_name, is_loss_term, is_validation
 
@@ -168,6 +169,7 @@ class Analysis:
     # Where the healthy part of the run ends, for the shape rules: the break, or earlier
     # when the printed loss dropped to exactly 0 (a filter hiding NaN, not convergence).
     cut: int | None = None
+    domain: str | None = None  # the task the log trains (nanlog.domain): it sets the priors
 
     def apart(self, first_line: int, last_line: int) -> bool:
         """Whether text left out of a long log lies between two lines (their records are not
@@ -584,7 +586,9 @@ def analyse(run: Run) -> Analysis:
     notes: list[str] = []
     brk = _find_break(run, curves, notes)
     divergence = None if brk else (_find_divergence(curves) or _find_collapse(curves))
-    analysis = Analysis(run, guess_framework(run), curves, brk, divergence, notes)
+    framework = guess_framework(run)
+    analysis = Analysis(run, framework, curves, brk, divergence, notes)
+    analysis.domain = guess_domain(run, framework)
     if divergence is not None and divergence.position is not None:
         analysis.cut = divergence.position
     if brk is not None:

@@ -365,8 +365,8 @@ CAUSES: tuple[Cause, ...] = (
 # How often each cause explains a NaN loss in public threads: the established causes of the
 # tuning half of ../shared/real_logs (scripts/real_logs_split.csv; 17 logs with a NaN or a
 # divergence), counted with add-one smoothing over the catalogue and "a cause outside it".
-# tests/test_priors.py recounts them. Rules' evidence updates these; with no evidence at
-# all the ranking is this table.
+# tests/test_accuracy.py recounts them. Rules' evidence updates these; with no evidence at
+# all the ranking is this table (or its domain's, below).
 PRIOR_COUNTS: dict[str, int] = {
     "learning_rate_too_high": 6,
     "mixed_precision_overflow": 3,
@@ -381,6 +381,40 @@ OUTSIDE_COUNT = 2  # threads whose cause is outside the catalogue (other:*)
 _TOTAL = sum(PRIOR_COUNTS.values()) + OUTSIDE_COUNT + len(PRIOR_COUNTS) + 1
 PRIORS: dict[str, float] = {cause: (n + 1) / _TOTAL for cause, n in PRIOR_COUNTS.items()}
 OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
+
+# The same counts for the logs of one task (nanlog.domain), over every labelled real log but
+# the held-out half (the tuning half and sample_logs/real; nanlog.evaluation.count_causes,
+# `python scripts/evaluate.py --priors`): language models break mostly
+# in float16, speech and text recognition mostly on their data, detection mostly on the
+# rate. "other" is a cause outside the catalogue. Few logs per domain, so each domain's
+# table is pulled towards the overall priors by DOMAIN_PSEUDO_COUNT logs' worth of them.
+DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
+    "detection": {
+        "learning_rate_too_high": 11,
+        "bad_input_data": 7,
+        "label_out_of_range": 1,
+        "mixed_precision_overflow": 1,
+        "other": 1,
+    },
+    "language": {"mixed_precision_overflow": 2, "learning_rate_too_high": 2},
+    "transcription": {"bad_input_data": 5, "other": 1},
+}
+DOMAIN_PSEUDO_COUNT = 6
+
+
+def priors_for(domain: str | None) -> tuple[dict[str, float], float]:
+    """Each cause's prior, and that of a cause outside the catalogue, for a log's domain."""
+    counts = DOMAIN_PRIOR_COUNTS.get(domain or "")
+    if counts is None:
+        return PRIORS, OUTSIDE_PRIOR
+    total = sum(counts.values()) + DOMAIN_PSEUDO_COUNT
+
+    def blend(n: int, prior: float) -> float:
+        return (n + DOMAIN_PSEUDO_COUNT * prior) / total
+
+    priors = {cause: blend(counts.get(cause, 0), p) for cause, p in PRIORS.items()}
+    return priors, blend(counts.get("other", 0), OUTSIDE_PRIOR)
+
 
 # What the user can run to confirm or rule out each cause, said when the log cannot tell.
 CHECKS: dict[str, str] = {

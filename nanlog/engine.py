@@ -1,7 +1,8 @@
 """Run the rules on a run, combine their evidence per cause, rank, build the Report.
 
 How evidence combines sits behind :func:`rank`: each cause starts from its prior (how
-often it explains NaN losses in public threads, :data:`nanlog.causes.PRIORS`), each piece
+often it explains NaN losses in public threads, on the log's task when it names one:
+:func:`nanlog.causes.priors_for`), each piece
 of evidence multiplies it by a likelihood ratio (:func:`likelihood`: a 0.5 observation
 doubles it, a 0.9 one multiplies it by ten, counter-evidence divides), and the results are
 normalised together with the mass of causes outside the catalogue. A score is then the
@@ -19,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from nanlog.analysis import Analysis, Curve, analyse, hiding_mechanism
-from nanlog.causes import BY_ID, CAUSES, CHECKS, ORDER, OUTSIDE_PRIOR, PRIORS
+from nanlog.causes import BY_ID, CAUSES, CHECKS, ORDER, priors_for
+from nanlog.domain import DOMAINS
 from nanlog.model import Run
 from nanlog.rules import RULES, Evidence
 from nanlog.rules.base import fmt
@@ -98,16 +100,17 @@ def likelihood(item: Evidence) -> float:
     return min(1.0 + 3 * score / (1.0 - score), MAX_LIKELIHOOD)
 
 
-def rank(evidence: list[Evidence], framework: str) -> list[CauseResult]:
+def rank(evidence: list[Evidence], framework: str, domain: str | None = None) -> list[CauseResult]:
+    priors, outside = priors_for(domain)
     by_cause: dict[str, list[Evidence]] = defaultdict(list)
     for item in evidence:
         by_cause[item.cause].append(item)
     weights = {
-        cause.id: (PRIORS[cause.id] * math.prod(likelihood(e) for e in by_cause[cause.id]))
+        cause.id: (priors[cause.id] * math.prod(likelihood(e) for e in by_cause[cause.id]))
         ** SHARPNESS
         for cause in CAUSES
     }
-    total = sum(weights.values()) + OUTSIDE_PRIOR**SHARPNESS
+    total = sum(weights.values()) + outside**SHARPNESS
     results = []
     for cause_id, weight in weights.items():
         score = weight / total
@@ -116,7 +119,7 @@ def rank(evidence: list[Evidence], framework: str) -> list[CauseResult]:
             continue
         items = sorted(by_cause[cause_id], key=lambda e: (e.against, -e.score))
         if not supported:
-            items.insert(0, _prior_evidence(cause_id))
+            items.insert(0, _prior_evidence(cause_id, priors[cause_id], domain))
         cause = BY_ID[cause_id]
         results.append(
             CauseResult(
@@ -127,13 +130,14 @@ def rank(evidence: list[Evidence], framework: str) -> list[CauseResult]:
     return results
 
 
-def _prior_evidence(cause_id: str) -> Evidence:
+def _prior_evidence(cause_id: str, prior: float, domain: str | None) -> Evidence:
+    about = f" on {DOMAINS[domain]}" if domain else ""
     return Evidence(
         "PRIOR",
         cause_id,
-        PRIORS[cause_id],
+        prior,
         "no sign in the log points at it; ranked by how often it explains NaN losses in "
-        f"public threads ({PRIORS[cause_id]:.0%})",
+        f"public threads{about} ({prior:.0%})",
     )
 
 
@@ -290,7 +294,7 @@ def diagnose_run(run: Run) -> Report:
         event = analysis.failure_events[0]
         report.failure = {"line": event.line, "kind": event.kind, "text": event.text}
     if report.problem:
-        report.causes = rank(run_rules(analysis), analysis.framework)
+        report.causes = rank(run_rules(analysis), analysis.framework, analysis.domain)
         report.notes.extend(_undecided(report.causes))
         report.shape = _shape(analysis)
         report.chart = _chart(analysis)

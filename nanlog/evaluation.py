@@ -166,3 +166,46 @@ def evaluate(labels: Path, root: Path | None = None, splits: Path | None = None)
                 outcome.error = str(exc)
             scores.outcomes.append(outcome)
     return scores
+
+
+def count_causes(
+    labelled: list[tuple[Path, str]],
+) -> dict[str | None, dict[str, int]]:
+    """The established causes of NaN losses in labelled real logs, per domain that nanlog
+    reads from each log (None: no domain) and over all of them ("*"); ``other:*`` counted
+    as "other", healthy logs left out. This is what :data:`nanlog.causes.PRIOR_COUNTS` and
+    :data:`nanlog.causes.DOMAIN_PRIOR_COUNTS` are."""
+    from nanlog.analysis import guess_framework
+    from nanlog.domain import guess_domain
+
+    counts: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for path, cause in labelled:
+        if cause == "healthy":
+            continue
+        key = "other" if cause.startswith("other:") else cause
+        try:
+            run = parse(path)
+        except NanlogError:
+            domain = None
+        else:
+            domain = guess_domain(run, guess_framework(run))
+        counts["*"][key] += 1
+        counts[domain][key] += 1
+    return {domain: dict(found) for domain, found in counts.items()}
+
+
+def prior_counts(fresh: Path, real: Path, splits: Path) -> dict[str | None, dict[str, int]]:
+    """:func:`count_causes` over every labelled real log but the held-out half: the logs in
+    ``fresh`` (sample_logs/real) and the tuning half of ``real`` (when it is there)."""
+    with (fresh / "labels.csv").open(encoding="utf-8") as handle:
+        labelled = [(fresh / row["file"], row["primary_cause"]) for row in csv.DictReader(handle)]
+    if (real / "labels.csv").is_file():
+        with splits.open(encoding="utf-8") as handle:
+            split = {row["file"]: row["split"] for row in csv.DictReader(handle)}
+        with (real / "labels.csv").open(encoding="utf-8") as handle:
+            labelled += [
+                (real / row["file"], row["primary_cause"])
+                for row in csv.DictReader(handle)
+                if split[row["file"]] == "tune"
+            ]
+    return count_causes(labelled)

@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nanlog.evaluation import Scores, evaluate
+from nanlog.evaluation import Scores, evaluate, prior_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "real_logs"
@@ -67,7 +67,19 @@ def main() -> int:
         "--misses", action="store_true", help="list the logs whose labelled cause is not first"
     )
     parser.add_argument("--check", action="store_true", help="fail if a part is below its floor")
+    parser.add_argument(
+        "--priors",
+        action="store_true",
+        help="count the labelled real logs' causes per domain (nanlog/causes.py's tables)",
+    )
     args = parser.parse_args()
+    if args.priors:
+        for domain, counts in sorted(
+            prior_counts(FRESH, REAL, SPLIT).items(), key=lambda kv: str(kv[0])
+        ):
+            ranked = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            print(f"{domain}: {ranked}")
+        return 0
     failed = []
     for name, scores in corpora(args.corpus).items():
         splits = (

@@ -126,3 +126,14 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.subset("blind5").top1_rate >= 0.5  # one log under 7/12
     assert fresh.subset("blind6").top1_rate >= 0.42  # one log under 4/7
     assert fresh.subset("blind7").top1_rate >= 0.4  # one log under 3/5
+
+
+@needs_real
+def test_domain_priors_are_the_labelled_logs_causes() -> None:
+    """The per-domain tables in nanlog/causes.py are recounted from every labelled real log
+    but the held-out half, each log's domain as nanlog reads it."""
+    from nanlog.causes import DOMAIN_PRIOR_COUNTS
+    from nanlog.evaluation import prior_counts
+
+    counted = prior_counts(SAMPLE_LOGS / "real", REAL, SPLIT)
+    assert {d: counted.get(d, {}) for d in DOMAIN_PRIOR_COUNTS} == DOMAIN_PRIOR_COUNTS
