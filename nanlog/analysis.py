@@ -319,7 +319,9 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
 
 # What a run optimises when it prints no plain ``loss``: a GAN's ``d_loss``, a regression's
 # ``rmse``, a named loss (``ctc_loss``, ``Discriminator Loss``).
-_OBJECTIVE = re.compile(r"loss|(?:^|[_ ./-])(?:r?mse|mae|nll|xent)(?:$|[_ ./-])")
+_OBJECTIVE = re.compile(
+    r"loss|cost$|cross[_ -]?entropy|smooth[_ -]?l1|(?:^|[_ ./-])(?:r?mse|mae|nll|xent)(?:$|[_ ./-])"
+)
 
 
 def _objective(metrics: list[str], metric_of: np.ndarray, phases: np.ndarray) -> str | None:

@@ -1,9 +1,9 @@
 """What kind of model a log trains, read from its words: the priors depend on it.
 
-In public threads the cause of a NaN loss depends on the task far more than on any one
-shape: language models break mostly in float16, speech and text recognition with CTC
-mostly on their data (targets longer than the inputs, empty or broken utterances), object
-detection mostly on a learning rate too high for the batch or on degenerate boxes.
+In public threads the cause of a NaN loss depends on the task: speech and text recognition
+with CTC break mostly on their data (targets longer than the inputs, empty or broken
+utterances), object detection mostly on a learning rate too high for the batch or on
+degenerate boxes, language models on the rate or in float16.
 :data:`nanlog.causes.DOMAIN_PRIOR_COUNTS` holds those counts; this module names the task.
 
 The words are looked for in the head of the log (its first 4 KiB: banners, configs), the

@@ -2,7 +2,8 @@
 
 Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
 ``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
-``'nan'``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``, ``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
+``'nan'``, YAML's ``.nan`` and ``-.inf``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``,
+``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
 with :func:`to_float`, so a spelling is added here once. Only whole value
 tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
 """
@@ -20,6 +21,7 @@ _BARE = (
     r"|(?:nan|NaN|NAN|Nan)(?:\.0)?"
     r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?)?"
     r"|1\.#(?:QNAN|SNAN|IND|INF)\d*"  # the Windows C runtime: 1.#QNAN, -1.#IND, 1.#INF00
+    r"|\.(?:nan|NaN|NAN|inf|Inf|INF)"  # YAML (a result dict printed by yaml.dump): .nan, -.inf
     r")"
 )
 
@@ -56,7 +58,7 @@ def to_float(token: str) -> float | None:
     core = match.group(1)
     lowered = core.lower()
     sign = -1.0 if lowered.startswith("-") else 1.0
-    body = lowered.lstrip("+-")
+    body = lowered.lstrip("+-").removeprefix(".")
     if body.startswith("nan") or body.startswith(("1.#qnan", "1.#snan", "1.#ind")):
         return math.nan
     if body.startswith("1.#inf"):

@@ -27,6 +27,8 @@ TOKEN = re.compile(r"(?<![\w.])(" + VALUE + r")" + END)
         "np.float64(nan)",
         "tensor(nan)",
         "tensor(nan, grad_fn=<NllLossBackward0>)",
+        ".nan",  # YAML
+        ".NaN",
     ],
 )
 def test_nan_spellings(token: str) -> None:
@@ -47,6 +49,8 @@ def test_nan_spellings(token: str) -> None:
         ("-Infinity", -math.inf),
         ("np.float64(inf)", math.inf),
         ("'-inf'", -math.inf),
+        (".inf", math.inf),  # YAML
+        ("-.inf", -math.inf),
     ],
 )
 def test_inf_spellings(token: str, expected: float) -> None:

@@ -365,3 +365,45 @@ def test_a_metric_with_its_index_in_brackets_is_read() -> None:
     )
     assert report.problem and report.first_nonfinite is not None
     assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "line"),
+    [
+        # Hand-written in the shapes of the blind8 logs that were refused ("no training metrics"):
+        # a TF1 tutorial loop's cost
+        ("Epoch: 0001 cost= 2.31\nEpoch: 0002 cost= nan\n", "cost", 2),
+        # MXNet's Speedometer and epoch metrics
+        (
+            "Epoch[4] Batch [2140] Speed: 6.44 samples/sec Train-CrossEntropy=0.589661\n"
+            "Epoch[4] Train-CrossEntropy=nan\n",
+            "train-crossentropy",
+            2,
+        ),
+        # a result dict printed by yaml.dump (RLlib)
+        ("episode_reward_mean: 12.5\nepisodes_total: 3\nepisode_reward_mean: .nan\n", None, 3),
+        # an agent's mean reward
+        ("Mean Reward: -37.32\nSaved Model\nMean Reward: nan\n", None, 3),
+        # stable-baselines' key | value table
+        (
+            "| policy_loss        | 0.016628642 |\n| value_loss         | 3735940.5   |\n"
+            "---------------------------------\n| policy_loss        | nan      |\n",
+            None,
+            4,
+        ),
+    ],
+)
+def test_unfamiliar_metric_spellings_are_read(text: str, metric: str | None, line: int) -> None:
+    report = diagnose_text(text)
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == line
+    if metric is not None:
+        assert str(report.first_nonfinite["name"]).lower() == metric
+
+
+def test_a_time_cost_is_not_a_metric() -> None:
+    # Hand-written: faster-rcnn.pytorch prints "time cost" beside its losses.
+    report = diagnose_text(
+        "[epoch  1][iter    0/  88] loss: 4.7430, lr: 1.00e-04\n\t\t\tfg/bg=(1/0), time cost: nan\n"
+    )
+    assert not report.problem

@@ -4,12 +4,13 @@ Hand-written loops, ``logging`` lines, Caffe, detectron2, mmcv, fairseq,
 Megatron, litgpt, Paddle, TF custom loops, JSON lines, tables. Three shapes:
 
 * ``name <sep> value`` anywhere on a line: ``k=v``, ``k: v``, ``k v``,
-  ``'k': v``, ``"k": v``, ``k[v]``, pipes (``| loss 2.31 | lr 0.0005 |``), two-word
+  ``'k': v``, ``"k": v``, ``k[v]``, pipes (``| loss 2.31 | lr 0.0005 |``, and
+  stable-baselines' key | value tables: ``| value_loss   | nan   |``), two-word
   names (``total loss``, ``lm loss``, ``Train Loss``), a label then several
   pairs (``loss: x 1692.9, y 1690.9, total nan`` reads ``loss_x`` ...,
   ``loss_total``), ``Loss 2.0198 (2.0198)`` (the value, then a running mean).
-  Only names of training metrics are read (loss, accuracy, learning rate,
-  grad norm, loss scale, perplexity, in English or Chinese), so ``time: 0.25``
+  Only names of training metrics are read (loss, cost, cross-entropy, accuracy,
+  learning rate, grad norm, loss scale, perplexity, reward, in English or Chinese), so ``time: 0.25``
   or ``memory: 9182`` are not mistaken for metrics;
 * tables: a header row then numeric rows (nolearn/Lasagne, Keras 1 tables,
   pandas prints, CSV inside a log, YOLOv5 ``results.txt``); rows without a
@@ -45,11 +46,15 @@ _KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
 # ``loss scale``, ``Train Loss``): joined to the word before them in Python, which is cheaper
 # than an optional group after every key in the scan.
 _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
-_SECOND_WORDS = frozenset({"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy"})
-# ``loss: v`` (timm pads a NaN: ``Loss:       nan``), ``loss v``, ``loss[v]``, and the
+_SECOND_WORDS = frozenset(
+    {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward"}
+)
+# ``loss: v`` (timm pads a NaN: ``Loss:       nan``), ``loss v``, ``loss[v]``, a row of a
+# key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
 # position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``.
 _SEP = (
-    r"(?:\s{0,4}[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|\[|\s{1,4}(?:at|@)\s{1,4}"
+    r"(?:\s{0,4}[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
+    r"|\s{1,4}(?:at|@)\s{1,4}"
     r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
 )
@@ -76,7 +81,8 @@ _UNNAMED = (
     r"(?P<u_val>" + VALUE + r")" + END
 )
 _METRIC_WORDS = re.compile(
-    r"loss|acc|ppl|perplexity|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
+    r"loss|acc|ppl|perplexity|cross[_ -]?entropy|smooth[_ -]?l1|(?:^|[_ ./-])nll(?:$|[_ ./-])|"
+    r"reward|^(?:(?:train|training|val|valid|test|eval|avg|average|mean|total|batch)[_ -])?cost$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
