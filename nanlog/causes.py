@@ -391,7 +391,7 @@ OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
 DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 11,
-        "bad_input_data": 8,
+        "bad_input_data": 9,
         "label_out_of_range": 1,
         "mixed_precision_overflow": 1,
         "other": 1,

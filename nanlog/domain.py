@@ -26,7 +26,7 @@ _TRANSCRIPTION = re.compile(
 )
 # Object detection and instance segmentation: box, region and objectness losses, toolkits.
 _DETECTION = re.compile(
-    r"(?<![A-Za-z])(?:loss_bbox|bbox|box_loss|loss_box|rpn|loss_rpn\w*|rcnn|roi|loss_mask|"
+    r"(?<![A-Za-z])(?:loss_bbox|bbox|box_loss|loss_box|rpn\w*|loss_rpn\w*|rcnn\w*|roi|loss_mask|"
     r"mask_loss|obj_loss|loss_obj|objectness|loc_loss|conf_loss|loss_iou|iou_loss|giou|"
     r"centerness|loss_heatmap|anchors?|mAP|yolo\w*|ssd|retinanet|detectron2?|mmdet\w*|fcos|"
     r"detr|dfl_loss|fg/bg|loss_cls)(?![A-Za-z])",

@@ -159,8 +159,11 @@ def _chinese(name: str) -> str | None:
 _DETECTION_TERM = re.compile(r"^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$")
 # IoU-based terms (giou_loss) are left out: they divide by predicted areas, so any
 # divergence breaks them first, whatever the annotations.
-_BOX_TERM = re.compile(r"^(?!.*iou)(?:.*(?:bbox|box)|(?:.*[_. ])?loc(?:$|[_. ]))")
-_CLASS_TERM = re.compile(r"cls|class|conf|(?:^|[_. ])obj")
+# MXNet's R-CNN examples print RPNL1Loss / RCNNL1Loss (boxes) beside RPNLogLoss (classes).
+_BOX_TERM = re.compile(
+    r"^(?!.*iou)(?:.*(?:bbox|box)|(?:.*[_. ])?loc(?:$|[_. ])|.*(?:rpn|rcnn)[_ ]?(?:smooth)?l1)"
+)
+_CLASS_TERM = re.compile(r"cls|class|conf|(?:^|[_. ])obj|(?:rpn|rcnn)[_ ]?log[_ ]?loss")
 
 
 def is_loss_term(printed: str) -> bool:

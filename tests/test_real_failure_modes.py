@@ -407,3 +407,13 @@ def test_a_time_cost_is_not_a_metric() -> None:
         "[epoch  1][iter    0/  88] loss: 4.7430, lr: 1.00e-04\n\t\t\tfg/bg=(1/0), time cost: nan\n"
     )
     assert not report.problem
+
+
+def test_mxnet_rcnn_box_term_broken_alone_points_at_the_boxes() -> None:
+    # Hand-written in the shape of MXNet's R-CNN examples (Deformable ConvNets, blind8 set).
+    report = diagnose_text(
+        "Epoch[0] Batch [200]\tSpeed: 1.11 samples/sec\tTrain-RPNAcc=0.797503,\tRPNLogLoss=0.509807,"
+        "\tRPNL1Loss=nan,\tRCNNAcc=0.669038,\tRCNNLogLoss=3.597333,\tRCNNL1Loss=0.004864,\n"
+    )
+    assert report.causes[0].id == "bad_input_data"
+    assert any(e.rule == "TM02" for e in report.causes[0].evidence)
