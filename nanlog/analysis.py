@@ -435,7 +435,8 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             last_finite = float(finite[-1]) if len(finite) else None
         loss = curves.get("loss")
         hidden = False
-        if metric != "loss" and loss is not None:
+        # Only a printed total hides a NaN; a stand-in (one term of several) is just finite.
+        if metric != "loss" and loss is not None and loss.metric == "loss":
             around = loss.after(position).values[:3]
             hidden = bool(len(around) and np.isfinite(around).all())
         return Break(

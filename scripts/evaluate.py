@@ -89,7 +89,16 @@ def main() -> int:
             else {
                 "samples": ["all", "tune", "holdout"],
                 "real": ["tune", "holdout"],
-                "fresh": ["blind1", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8"],
+                "fresh": [
+                    "blind1",
+                    "blind2",
+                    "blind3",
+                    "blind4",
+                    "blind5",
+                    "blind6",
+                    "blind7",
+                    "blind8",
+                ],
             }[name]
         )
         for split in splits:

@@ -417,3 +417,5 @@ def test_mxnet_rcnn_box_term_broken_alone_points_at_the_boxes() -> None:
     )
     assert report.causes[0].id == "bad_input_data"
     assert any(e.rule == "TM02" for e in report.causes[0].evidence)
+    # RCNNL1Loss stands in for the loss here: one finite term does not hide the NaN of another
+    assert report.first_nonfinite is not None and report.first_nonfinite["hidden"] is False
