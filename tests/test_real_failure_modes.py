@@ -419,3 +419,23 @@ def test_mxnet_rcnn_box_term_broken_alone_points_at_the_boxes() -> None:
     assert any(e.rule == "TM02" for e in report.causes[0].evidence)
     # RCNNL1Loss stands in for the loss here: one finite term does not hide the NaN of another
     assert report.first_nonfinite is not None and report.first_nonfinite["hidden"] is False
+
+
+@pytest.mark.parametrize(
+    ("frames", "expected"),
+    [
+        # Hand-written in the shape of DebugUnderflowOverflow's report (transformers' debugging
+        # guide): an activation at float16's ceiling, then inf.
+        ("3.18e-04 6.27e+04 output\n0.00e+00      inf output\n", 0.75),
+        # the report without a value near the ceiling: weaker
+        ("3.18e-04 2.57e+02 output\n0.00e+00      inf output\n", 0.45),
+    ],
+)
+def test_the_overflow_debugger_s_frames_point_at_float16(frames: str, expected: float) -> None:
+    report = diagnose_text(
+        "Detected inf/nan during batch_number=0\nLast 21 forward frames:\n"
+        "abs min  abs max  metadata\n                  encoder.block.2 T5Block\n" + frames
+    )
+    assert report.problem and report.causes[0].id == "mixed_precision_overflow"
+    scores = [e.score for e in report.causes[0].evidence if e.rule == "MP06"]
+    assert scores == [expected]

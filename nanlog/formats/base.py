@@ -219,6 +219,13 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("nonfinite_check", r"(?:LossTensor|Tensor) is inf or nan|Tensor had (?:NaN|Inf) values"),
     ("nonfinite_check", r"loss \(=-?(?:inf|nan)\) is not correct"),
     ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
+    # Hugging Face's DebugUnderflowOverflow: its frame table, and a frame whose absolute max
+    # sits at float16's ceiling (65504), the last finite value before inf.
+    ("overflow_debugger", r"abs min\s{1,4}abs max\s{1,4}metadata"),
+    (
+        "half_ceiling",
+        r"(?<![\w.])\d\.\d\de[-+]\d\d\s{1,8}(?:[3-6]\.\d\de\+04)\s{1,4}\S[^\r\n]{0,80}",
+    ),
     (
         "half_precision",
         r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|16-true|DT_HALF|GradScaler"
@@ -289,6 +296,8 @@ _EVENT_HINTS = (
     "had NaN",
     "had Inf",
     "is not correct",
+    "abs max",
+    "e+04 ",
     "recision",
     "bf16",
     "bfloat16",

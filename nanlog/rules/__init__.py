@@ -15,6 +15,7 @@ from nanlog.rules.learning_rate import (
 )
 from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
 from nanlog.rules.precision import (
+    ActivationAtHalfCeiling,
     HalfPrecisionInUse,
     InfUnderHalfPrecision,
     LossScaleCollapse,
@@ -68,6 +69,7 @@ RULES: tuple[Rule, ...] = (
     InfUnderHalfPrecision(),
     SkippedOverflowSteps(),
     HalfPrecisionInUse(),
+    ActivationAtHalfCeiling(),
     LabelErrorMessage(),
     AnomalyOperation(),
     NanWeightsMessage(),

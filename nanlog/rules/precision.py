@@ -272,3 +272,54 @@ class HalfPrecisionInUse(Rule):
                 f"the run uses bfloat16 mixed precision (line {bf16.line}: {bf16.text[:60]})",
                 bf16.line,
             )
+
+
+class ActivationAtHalfCeiling(Rule):
+    """What it detects:
+        Hugging Face's underflow/overflow debugger (``DebugUnderflowOverflow``, the
+        ``--debug underflow_overflow`` option) printed its frames, and one activation's
+        absolute max sits at float16's ceiling (65504) before a frame turns inf.
+
+    Why it leads to NaN:
+        The debugger exists to find where float16 overflows; a value of 3e4-6.5e4 is the last
+        finite float16 before inf, so the frame that follows overflowed. Without such a value,
+        the report alone still says the run was being debugged for an overflow.
+
+    Example::
+
+        Detected inf/nan during batch_number=0
+        abs min  abs max  metadata
+        3.18e-04 6.27e+04 output
+        0.00e+00      inf output
+
+    Stays silent on::
+
+        Detected inf/nan during batch_number=0
+        step 1 loss nan
+    """
+
+    code = "MP06"
+    name = "precision.activation-at-half-ceiling"
+    causes = ("mixed_precision_overflow",)
+    summary = "an activation at float16's ceiling (65504) in the overflow debugger's frames"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        ceiling = analysis.first_event("half_ceiling")
+        if ceiling is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.75,
+                f"an activation reached float16's ceiling (65504) before inf (line "
+                f"{ceiling.line}: {ceiling.text.strip()[:60]})",
+                ceiling.line,
+            )
+            return
+        debugger = analysis.first_event("overflow_debugger")
+        if debugger is not None:
+            yield self.evidence(
+                "mixed_precision_overflow",
+                0.45,
+                f"the underflow/overflow debugger's frames (line {debugger.line}): it is run to "
+                "find where float16 overflows",
+                debugger.line,
+            )
