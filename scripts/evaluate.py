@@ -61,6 +61,7 @@ def main() -> int:
             "blind6",
             "blind7",
             "blind8",
+            "blind9",
         ],
         default=None,
     )
