@@ -397,7 +397,7 @@ DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
         "other": 1,
     },
     "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2},
-    "transcription": {"bad_input_data": 5, "other": 1},
+    "transcription": {"bad_input_data": 6, "other": 1},
 }
 DOMAIN_PSEUDO_COUNT = 6
 

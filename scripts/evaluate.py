@@ -99,6 +99,7 @@ def main() -> int:
                     "blind6",
                     "blind7",
                     "blind8",
+                    "blind9",
                 ],
             }[name]
         )

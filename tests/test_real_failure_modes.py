@@ -439,3 +439,23 @@ def test_the_overflow_debugger_s_frames_point_at_float16(frames: str, expected: 
     assert report.problem and report.causes[0].id == "mixed_precision_overflow"
     scores = [e.score for e in report.causes[0].evidence if e.rule == "MP06"]
     assert scores == [expected]
+
+
+def test_one_element_numpy_arrays_printed_each_step_are_a_headerless_table() -> None:
+    # Hand-written in the shape of print(sess.run(W), sess.run(b)) in TF1 tutorials (blind9 set).
+    report = diagnose_text(
+        "    [-20.48267746] [-1.6179111]\n[ -1.06335529e+12] [ -3.75422935e+10]\n[ nan] [ nan]\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3
+
+
+def test_a_csv_row_after_a_position_word_is_read() -> None:
+    # Hand-written in the shape of a logging line that writes a CSV row (blind9 set).
+    report = diagnose_text(
+        "INFO:run, 2022-03-10 18:35:12,212, epoch, 0040, 0.015912, 0.017028, 0.000875\n"
+        "INFO:run, 2022-03-10 18:37:41,959, epoch, 0041, 0.045666, 0.015000, 0.002034\n"
+        "INFO:run, 2022-03-10 18:40:17,487, epoch, 0042, nan, nan, nan\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["epoch"] == 42

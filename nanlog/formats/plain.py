@@ -224,14 +224,23 @@ _NUMBER = (
     r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:%|s|ms)?"
     r"|(?:nan|NaN|NAN|inf|Inf|INF)(?:\.0)?|1\.#\w{2,6})"
 )
-# The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``).
+# The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``);
+# a cell may be a one-element numpy array (``print(sess.run(W), sess.run(b))``: ``[ nan] [ nan]``).
+_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r")\]?"
 _ROW = re.compile(
     r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
-    + _NUMBER
+    + _CELL
     + r")(?:[ \t]{0,40}[ \t,;|][ \t]{0,40}(?:"
-    + _NUMBER
+    + _CELL
     + r"))+"
     r"[ \t,;|]{0,40}\r?$"
+)
+# A line that ends in a position word, its counter and unnamed values, comma-separated: a CSV
+# row written through ``logging`` (``INFO:run, 2022-03-10 18:35:12,212, epoch, 0040, 0.0159,
+# 0.0170``). The counter is the epoch or step; the values are read as a headerless row's.
+_TAIL_ROW = re.compile(
+    r"(?m)(?<![\w])(?P<word>[Ee]poch|EPOCH|[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER)[ \t]{0,2},[ \t]{0,2}"
+    r"(?P<n>\d{1,9})(?P<values>(?:[ \t]{0,2},[ \t]{0,2}(?:" + _NUMBER + r")){2,40})[ \t,]{0,4}\r?$"
 )
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
@@ -242,7 +251,8 @@ _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step",
 
 
 def _cells(line: str) -> list[str]:
-    cells = [c for c in _CELL_SPLIT.split(line.strip().strip("|").strip()) if c]
+    cells = [c.strip("[] \t") for c in _CELL_SPLIT.split(line.strip().strip("|").strip())]
+    cells = [c for c in cells if c]
     if cells and cells[0].endswith(":"):
         cells[0] = cells[0][:-1]
     return cells
@@ -406,6 +416,7 @@ class PlainParser(Parser):
     # -- tables ---------------------------------------------------------------------
     def _tables(self, chunk: Chunk) -> None:
         text = chunk.text
+        self._tail_rows(chunk)
         if _ROW.search(text) is None:
             return
         lines = LineCounter(chunk)
@@ -420,6 +431,23 @@ class PlainParser(Parser):
                 table = self.table = self._start_table(text, match.start(), row, len(cells))
             table.last_line = line
             self._row(table, line, cells)
+
+    def _tail_rows(self, chunk: Chunk) -> None:
+        text = chunk.text
+        if ", " not in text and "," not in text[:4096]:
+            return
+        lines: LineCounter | None = None
+        for match in _TAIL_ROW.finditer(text):
+            lines = lines or LineCounter(chunk)
+            cells = _cells(match.group("values"))
+            if not any(_DECIMAL.search(c) for c in cells):
+                continue
+            counter = int(match.group("n"))
+            if match.group("word").lower() == "epoch":
+                self.epoch = counter
+                self._headerless_row(lines.at(match.start()), ["x", *cells])
+            else:
+                self._headerless_row(lines.at(match.start()), [str(counter), *cells])
 
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
         """A new block of rows: its header is the line above; a rule line, and one foreign
