@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from nanlog.domain import guess_domain
+from nanlog.formats.plain import is_metric_key
 from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
 from nanlog.names import canonical_name, is_loss_term, is_validation
 
@@ -596,6 +597,12 @@ def analyse(run: Run) -> Analysis:
         analysis.cut = divergence.position
     if brk is not None:
         analysis.cut = brk.position
+        if not any(is_metric_key(name) for name in run.series.names):
+            notes.append(
+                f"the log names no training metric; {brk.name} was read only because it turned "
+                f"{'nan' if math.isnan(brk.value) else 'inf'}: the causes below are those of a NaN "
+                "in training, check that it is one"
+            )
         zero = _hidden_zero(curves, brk)
         if zero is not None:
             analysis.cut = zero

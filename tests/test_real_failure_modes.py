@@ -9,6 +9,7 @@ import io
 import pytest
 
 from nanlog.engine import Report, diagnose_run
+from nanlog.errors import NoMetricsError
 from nanlog.model import PHASES
 from nanlog.parsing import parse_stream
 
@@ -459,3 +460,20 @@ def test_a_csv_row_after_a_position_word_is_read() -> None:
     )
     assert report.problem and report.first_nonfinite is not None
     assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["epoch"] == 42
+
+
+def test_a_nan_under_a_name_that_is_no_training_metric_is_read_with_a_note() -> None:
+    # Hand-written in the shape of EDSR's evaluation line (blind9 set): refused before.
+    report = diagnose_text(
+        "Evaluation:\n[DIV2K x4]\tPSNR: 28.512 (Best: 28.512 @epoch 1)\n"
+        "[DIV2K x4]\tPSNR: nan (Best: nan @epoch 2)\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["name"] == "PSNR"
+    assert any("names no training metric" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("text", ["PSNR: 28.5\nSSIM: 0.81\n", "time: nan\nsize: 12\n"])
+def test_without_a_metric_or_with_only_a_nan_time_the_log_is_still_refused(text: str) -> None:
+    with pytest.raises(NoMetricsError):
+        diagnose_text(text)

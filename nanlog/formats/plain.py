@@ -27,6 +27,7 @@ An ``Epoch N`` line with no metrics sets the epoch for the lines after it.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -245,6 +246,7 @@ _TAIL_ROW = re.compile(
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
 _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
+LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
 _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "step"}
 _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step", "it": "step"}
@@ -305,6 +307,9 @@ class PlainParser(Parser):
         self.table: _Table | None = None
         self.first_epoch: int | None = None
         self.step: int | None = None  # the last step printed, for lines that print none
+        # Pairs whose names are not training metrics, kept while no metric has been read:
+        # a log with none may still print a NaN under another name (``PSNR: nan``).
+        self.loose: list[tuple[int, str, float, int | None]] = []
 
     def feed(self, chunk: Chunk) -> None:
         self._pairs(chunk)
@@ -374,6 +379,8 @@ class PlainParser(Parser):
                         self.epoch = int(value)
                     continue
                 else:
+                    if not len(out) and len(self.loose) < LOOSE_PAIRS:
+                        self._keep_loose(key, match.group("val"), lines.at(pos))
                     continue
             value = to_float(match.group("val"))
             if value is None:
@@ -406,6 +413,23 @@ class PlainParser(Parser):
             elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
+
+    def _keep_loose(self, key: str, token: str, line: int) -> None:
+        value = to_float(token)
+        if value is not None and not _TIME_WORDS.match(key):
+            self.loose.append((line, key, value, self.epoch))
+
+    def finish(self) -> None:
+        """A log with no training metric but a NaN under another name: read the names that
+        turned non-finite (every value they had), rather than refuse the log."""
+        if len(self.out) or not self.loose:
+            return
+        broken = {key for _, key, value, _ in self.loose if not math.isfinite(value)}
+        for line, key, value, epoch in self.loose:
+            if key in broken:
+                self.out.start_group()
+                self.out.add(line, key, value, step=None, epoch=epoch, batch=None, phase="train")
+        self.loose = []
 
     def _derived_step(self, epoch: float, batch: int, per_epoch: int) -> int:
         """A global step for ``[epoch][batch/total]``: batches since the first epoch the log shows."""
