@@ -62,6 +62,7 @@ def main() -> int:
             "blind7",
             "blind8",
             "blind9",
+            "blind10",
         ],
         default=None,
     )
@@ -100,6 +101,7 @@ def main() -> int:
                     "blind7",
                     "blind8",
                     "blind9",
+                    "blind10",
                 ],
             }[name]
         )
