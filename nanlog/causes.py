@@ -391,12 +391,12 @@ OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
 DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 11,
-        "bad_input_data": 9,
+        "bad_input_data": 10,
+        "other": 2,
         "label_out_of_range": 1,
         "mixed_precision_overflow": 1,
-        "other": 1,
     },
-    "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2},
+    "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2, "other": 1},
     "transcription": {"bad_input_data": 6, "other": 1},
 }
 DOMAIN_PSEUDO_COUNT = 6

@@ -28,9 +28,10 @@ _BARE = (
 # What may follow a value token: end, space, a delimiter (full-width ones of
 # Chinese text too), a quote or a percent sign. A letter or digit means the
 # token is part of a word (``nanny``, ``Infinity-war``, ``1.0Kit/s``); a slash
-# means a ratio (``9900/10000``), not a metric value. A colon ends a value only when a
-# space follows (torchtune's ``Loss: 1.23:``), never in a time (``12:30``).
-END = r"(?=$|[\s,;|)\]}'\"%，；）】、]|:(?:\s|$))"
+# means a ratio (``9900/10000``), not a metric value. A colon or a full stop ends a value only
+# when a space or the line's end follows (torchtune's ``Loss: 1.23:``, ParallelWaveGAN's
+# ``train/generator_loss = nan.``), never in a time (``12:30``).
+END = r"(?=$|[\s,;|)\]}'\"%，；）】、]|[:.](?:\s|$))"
 
 # A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
 # tensors, whose extra arguments are bounded and stay on the line) or quoted

@@ -477,3 +477,37 @@ def test_a_nan_under_a_name_that_is_no_training_metric_is_read_with_a_note() -> 
 def test_without_a_metric_or_with_only_a_nan_time_the_log_is_still_refused(text: str) -> None:
     with pytest.raises(NoMetricsError):
         diagnose_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "name"),
+    [
+        # Hand-written in the shapes of the blind10 logs that were refused:
+        # ParallelWaveGAN-style trainers end each value with a full stop
+        (
+            "2022-05-12 14:50:20,955 (train:487) INFO: (Steps: 900) train/generator_loss = 4.21.\n"
+            "2022-05-12 14:56:20,955 (train:487) INFO: (Steps: 1000) train/generator_loss = nan.\n",
+            2,
+            "train/generator_loss",
+        ),
+        # spaCy v2's losses dict
+        ("Losses {'ner': 25461.35}\nLosses {'ner': nan}\n", 2, "losses_ner"),
+        # a counter with a colon, then unnamed values (DeepCTR's progress)
+        ("batch: 386 0.6920916 0.62821305\nbatch: 387 nan 0.6595617\n", 2, "loss"),
+    ],
+)
+def test_more_unfamiliar_shapes_are_read(text: str, line: int, name: str) -> None:
+    report = diagnose_text(text)
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == line and report.first_nonfinite["name"] == name
+
+
+def test_spacy_s_abort_on_a_nan_score_is_a_failure_message() -> None:
+    # Hand-written: spaCy v3 stops when srsly cannot write a NaN score.
+    report = diagnose_text(
+        "E    #       LOSS TEXTCAT  CATS_SCORE  SCORE\n"
+        "⚠ Aborting and saving the final best model. Encountered exception:\n"
+        "OverflowError('Invalid Nan value when encoding double')\n"
+    )
+    assert report.problem and report.failure is not None and report.failure["line"] == 3
+    assert report.first_nonfinite is None  # the prose is not read as a value

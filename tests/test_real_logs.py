@@ -41,7 +41,7 @@ FIRST_BREAK: dict[str, tuple[int | None, int | None]] = {
     "022": (9, None),
     "023": (6, None),
     "024": (2, None),
-    "025": (None, 3),
+    "025": (3, 3),  # "Model diverged with loss = NaN." says the value too
     "026": (3, None),
     "027": (2, None),
     "028": (1, None),

@@ -216,6 +216,8 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|inf|not finite|infinite)[^\r\n]{0,80}"),
     ("nonfinite_check", r"Loss became infinite or NaN[^\r\n]{0,60}"),
+    # ujson/srsly refusing to write a NaN score (spaCy's training loop aborts on it)
+    ("nonfinite_check", r"Invalid (?:Nan|Inf) value when e[^\r\n]{0,40}"),
     ("nonfinite_check", r"(?:LossTensor|Tensor) is inf or nan|Tensor had (?:NaN|Inf) values"),
     ("nonfinite_check", r"loss \(=-?(?:inf|nan)\) is not correct"),
     ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
@@ -277,6 +279,8 @@ _EVENT_HINTS = (
     "loss scale",
     "Nan in summary",
     "Invalid loss",
+    "Invalid Nan",
+    "Invalid Inf",
     "not finite",
     "non-finite",
     "Traceback",

@@ -70,10 +70,12 @@ _PAIR = (
     + r")"
     + END
 )
-# ``loss: x 1692.9, y 1690.9`` / ``loss train: 2.06, val: n/a``: a label for the pairs after it.
+# ``loss: x 1692.9, y 1690.9`` / ``loss train: 2.06, val: n/a`` / spaCy v2's
+# ``Losses {'ner': 25461.35}``: a label for the pairs after it.
 _LABEL = (
     r"(?<![\w./@-])(?P<label>[Ll]oss(?:es)?|LOSS)"
-    r"(?::\s{1,3}|\s(?=[A-Za-z]\w{0,15}:))(?!(?i:nan|inf))(?=[A-Za-z]\w{0,15}:?\s{1,3}['\"]?[-+\d.nNiI])"
+    r"(?::\s{1,3}|\s(?=[A-Za-z]\w{0,15}:)|\s\{(?=['\"][A-Za-z]\w{0,15}['\"]:))(?!(?i:nan|inf))"
+    r"(?=['\"]?[A-Za-z]\w{0,15}['\"]?:?\s{1,3}['\"]?[-+\d.nNiI])"
 )
 _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<mark>\d{1,9})|第\s{0,2}(?P<cjk_mark>\d{1,9})\s{0,2}轮"
 # yolov3-tf2 and similar loops print an unnamed loss after ``{epoch}_train_{batch}``.
@@ -236,12 +238,15 @@ _ROW = re.compile(
     + r"))+"
     r"[ \t,;|]{0,40}\r?$"
 )
-# A line that ends in a position word, its counter and unnamed values, comma-separated: a CSV
-# row written through ``logging`` (``INFO:run, 2022-03-10 18:35:12,212, epoch, 0040, 0.0159,
-# 0.0170``). The counter is the epoch or step; the values are read as a headerless row's.
+# A line that ends in a position word, its counter and two or more unnamed values: a CSV row
+# written through ``logging`` (``INFO:run, 2022-03-10 18:35:12,212, epoch, 0040, 0.0159,
+# 0.0170``), ``batch: 387 nan 0.6595617 0.72703314``. The counter is the epoch or step; the
+# values are read as a headerless row's.
+_TAIL_SEP = r"(?:[ \t]{0,2},[ \t]{0,2}|[ \t]{1,8})"
 _TAIL_ROW = re.compile(
-    r"(?m)(?<![\w])(?P<word>[Ee]poch|EPOCH|[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER)[ \t]{0,2},[ \t]{0,2}"
-    r"(?P<n>\d{1,9})(?P<values>(?:[ \t]{0,2},[ \t]{0,2}(?:" + _NUMBER + r")){2,40})[ \t,]{0,4}\r?$"
+    r"(?m)(?<![\w])(?P<word>[Ee]poch|EPOCH|[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER|[Bb]atch|BATCH)"
+    r"(?:[ \t]{0,2}[,:][ \t]{0,2}|[ \t]{1,4})(?P<n>\d{1,9})"
+    r"(?P<values>(?:" + _TAIL_SEP + r"(?:" + _NUMBER + r")){2,40})[ \t,]{0,4}\r?$"
 )
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
@@ -380,7 +385,10 @@ class PlainParser(Parser):
                     continue
                 else:
                     if not len(out) and len(self.loose) < LOOSE_PAIRS:
-                        self._keep_loose(key, match.group("val"), lines.at(pos))
+                        # ``name: v`` or ``name = v`` only: ``Invalid Nan value`` is prose
+                        sep = text[match.end("key") : match.start("val")]
+                        if ":" in sep or "=" in sep or "：" in sep:
+                            self._keep_loose(key, match.group("val"), lines.at(pos))
                     continue
             value = to_float(match.group("val"))
             if value is None:
@@ -458,8 +466,6 @@ class PlainParser(Parser):
 
     def _tail_rows(self, chunk: Chunk) -> None:
         text = chunk.text
-        if ", " not in text and "," not in text[:4096]:
-            return
         lines: LineCounter | None = None
         for match in _TAIL_ROW.finditer(text):
             lines = lines or LineCounter(chunk)
