@@ -473,7 +473,14 @@ def test_a_nan_under_a_name_that_is_no_training_metric_is_read_with_a_note() -> 
     assert any("names no training metric" in note for note in report.notes)
 
 
-@pytest.mark.parametrize("text", ["PSNR: 28.5\nSSIM: 0.81\n", "time: nan\nsize: 12\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PSNR: 28.5\nSSIM: 0.81\n",
+        "time: nan\nsize: 12\n",
+        "WARNING: Infinity is not a number here\nsize: 12\n",  # a log level is no name
+    ],
+)
 def test_without_a_metric_or_with_only_a_nan_time_the_log_is_still_refused(text: str) -> None:
     with pytest.raises(NoMetricsError):
         diagnose_text(text)
@@ -511,3 +518,10 @@ def test_spacy_s_abort_on_a_nan_score_is_a_failure_message() -> None:
     )
     assert report.problem and report.failure is not None and report.failure["line"] == 3
     assert report.first_nonfinite is None  # the prose is not read as a value
+
+
+def test_a_log_line_between_two_table_rows_is_neither_their_header_nor_a_break() -> None:
+    # Hand-written: the noise property test's example (a row, a foreign line, more rows).
+    report = diagnose_text("0: inf  nan\nINFO nanny Infinity-war\n10: nan nan\n20: nan nan\n")
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 1 and report.first_nonfinite["metric"] == "loss"

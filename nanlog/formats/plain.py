@@ -251,6 +251,8 @@ _TAIL_ROW = re.compile(
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
 _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
+# ``WARNING: Infinity is not a number here`` is a message, not a value named WARNING.
+_LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
 _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "step"}
@@ -279,6 +281,17 @@ def _header_cells(header: str, width: int, row: str) -> list[str] | None:
         names = [n.strip().strip("'\"") for n in names if n.strip()]
         if len(names) in (width, width - 1):  # width - 1: pandas prints an index column
             return names
+    return None
+
+
+def _header_names(header: str, width: int, row: str) -> list[str] | None:
+    """A header's names when it is one: it names a metric or a position (``epoch``,
+    ``loss``), so a log line above the rows (``INFO nanny Infinity-war``) is not."""
+    names = _header_cells(header, width, row)
+    if names is None:
+        return None
+    if any(is_metric_key(n) or n.lower() in _POSITION_WORDS for n in names):
+        return names
     return None
 
 
@@ -424,7 +437,7 @@ class PlainParser(Parser):
 
     def _keep_loose(self, key: str, token: str, line: int) -> None:
         value = to_float(token)
-        if value is not None and not _TIME_WORDS.match(key):
+        if value is not None and not _TIME_WORDS.match(key) and not _LOG_LEVEL.match(key):
             self.loose.append((line, key, value, self.epoch))
 
     def finish(self) -> None:
@@ -459,7 +472,11 @@ class PlainParser(Parser):
                 continue
             line = lines.at(match.start())
             table = self.table
-            if table is None or line != table.last_line + 1 or len(cells) != table.width:
+            if (
+                table is None
+                or len(cells) != table.width
+                or not self._continues(table, line, text, match.start(), row)
+            ):
                 table = self.table = self._start_table(text, match.start(), row, len(cells))
             table.last_line = line
             self._row(table, line, cells)
@@ -479,6 +496,18 @@ class PlainParser(Parser):
             else:
                 self._headerless_row(lines.at(match.start()), [str(counter), *cells])
 
+    @staticmethod
+    def _continues(table: _Table, line: int, text: str, start: int, row: str) -> bool:
+        """Whether a row belongs to the table above: the next line, or the one after a
+        foreign line (a warning printed between two rows) that is no header of its own."""
+        if line == table.last_line + 1:
+            return True
+        if line != table.last_line + 2:
+            return False
+        begin = text.rfind("\n", 0, max(start - 1, 0)) + 1
+        between = text[begin : max(start - 1, begin)].split("\r")[-1]
+        return _header_names(between, table.width, row) is None
+
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
         """A new block of rows: its header is the line above; a rule line, and one foreign
         line (a warning printed between the header and the rows), may come between."""
@@ -494,8 +523,8 @@ class PlainParser(Parser):
                 continue
             if _ROW.match(above) is not None:
                 break  # rows of another table, not a header
-            names = _header_cells(above, width, row)
-            if names is not None and any(c.isalpha() for c in "".join(names)):
+            names = _header_names(above, width, row)
+            if names is not None:
                 return _Table(names, width, index_column=len(names) == width - 1)
             foreign += 1
             if foreign > 1:
