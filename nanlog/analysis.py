@@ -359,7 +359,7 @@ _FRAMEWORK_HINTS = (
 def guess_framework(run: Run) -> str:
     """Which framework's words the remedies should use."""
     by_format = {"keras": "keras", "lightning": "lightning", "hf_trainer": "hf"}
-    text = " ".join([run.head_hint, *(e.text for e in run.events[:50])])
+    text = run.hint_text()
     for framework, pattern in _FRAMEWORK_HINTS[:6]:  # trainers that a format id cannot name
         if pattern.search(text):
             return framework

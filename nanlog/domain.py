@@ -56,7 +56,7 @@ def guess_domain(run: Run, framework: str) -> str | None:
     Transcription comes first (an ASR log names its transformer too), then detection (a
     DETR log does), then language models, which also claim the language trainers' logs.
     """
-    text = " ".join([run.head_hint, *run.series.names, *(e.text for e in run.events[:50])])
+    text = " ".join([run.hint_text(), *run.series.names])
     if _TRANSCRIPTION.search(text):
         return "transcription"
     if _DETECTION.search(text):

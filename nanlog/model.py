@@ -294,6 +294,11 @@ class Run:
     gaps: list[int] = field(default_factory=list)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
+    def hint_text(self) -> str:
+        """What the log says about itself: its head and its first diagnostic lines (which
+        trainer wrote it, what task it trains)."""
+        return " ".join([self.head_hint, *(e.text for e in self.events[:50])])
+
     @property
     def records(self) -> int:
         """Metric records read, including any thinned away to bound memory."""
