@@ -525,3 +525,34 @@ def test_a_log_line_between_two_table_rows_is_neither_their_header_nor_a_break()
     report = diagnose_text("0: inf  nan\nINFO nanny Infinity-war\n10: nan nan\n20: nan nan\n")
     assert report.first_nonfinite is not None
     assert report.first_nonfinite["line"] == 1 and report.first_nonfinite["metric"] == "loss"
+
+
+def test_values_running_towards_minus_infinity_are_a_blow_up_not_a_sudden_break() -> None:
+    # Hand-written, in the shape of a numpy print loop of a linear regression's weights.
+    report = diagnose_text(
+        "[-20.48] [-1.61]\n[-1.06e+12] [-3.75e+10]\n[-5.40e+22] [-1.90e+21]\n"
+        "[-2.74e+33] [-9.70e+31]\n[ nan] [ nan]\n[ nan] [ nan]\n"
+    )
+    assert _ids(report)[0] == "learning_rate_too_high"
+    rules = {e.rule for c in report.causes for e in c.evidence}
+    assert "SH06" in rules and "SH03" not in rules
+
+
+def _sudden_break_score(values: list[str]) -> float:
+    lines = [f"iter {100 * (i + 1)}: loss {v}" for i, v in enumerate([*values, "nan"])]
+    report = diagnose_text("\n".join(lines) + "\n")
+    return max(
+        e.score
+        for c in report.causes
+        for e in c.evidence
+        if e.rule == "SH03" and e.cause == "bad_input_data"
+    )
+
+
+def test_a_level_loss_that_breaks_with_no_epoch_shown_weighs_less_than_a_decline() -> None:
+    # Hand-written. Without epochs nothing says the data had not been seen before; a noisy
+    # level loss breaking late in a long run was a rate, float16 or gradients as often as a
+    # bad batch in public threads.
+    level = _sudden_break_score(["3.99", "3.94", "4.10", "3.95", "4.02"])
+    declining = _sudden_break_score(["3.99", "3.10", "2.50", "2.10", "1.90"])
+    assert level < declining

@@ -13,10 +13,20 @@ from nanlog.model import NO_INT
 from nanlog.rules.base import Evidence, Rule, fmt, where
 
 
+def sizes(values: np.ndarray) -> np.ndarray:
+    """How large the values are: themselves, or their magnitudes when none is positive (a
+    log-likelihood, or printed weights, running towards -inf grows as surely as a loss)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) and (finite <= 0).all() and (finite < 0).any():
+        return -values
+    return values
+
+
 def _finite_positive(curve: Curve) -> tuple[np.ndarray, np.ndarray]:
-    """log10 of the finite, positive values and their positions in the curve."""
-    keep = np.flatnonzero(np.isfinite(curve.values) & (curve.values > 0))
-    return np.log10(curve.values[keep]), keep
+    """log10 of the finite, positive sizes (:func:`sizes`) and their positions in the curve."""
+    values = sizes(curve.values)
+    keep = np.flatnonzero(np.isfinite(values) & (values > 0))
+    return np.log10(values[keep]), keep
 
 
 def growth_run(curve: Curve) -> tuple[int, float, float] | None:
@@ -282,7 +292,9 @@ class SuddenBreakAfterDecline(Rule):
         Nothing was diverging: one operation met a value it cannot take. Either the loss has
         an unstable operation (log(0), x/0, the gradient of sqrt at 0) reached as predictions
         saturate late in training, or one batch holds a bad sample, met in the first pass
-        over the data. The epoch of the break tells the two apart.
+        over the data. The epoch of the break tells the two apart. With no epoch printed,
+        a noisy loss that stayed level weighs less: in public threads such late breaks were
+        as often a rate at its limit, float16 or exploding gradients.
 
     Example::
 
@@ -311,6 +323,9 @@ class SuddenBreakAfterDecline(Rule):
     summary = "normal decline, then a sudden NaN with no growth before it"
     MIN_RECORDS = 2
     FEW_RECORDS = 4  # below this the shape is weaker evidence (two values barely show one)
+    # A noisy level loss that breaks with no epoch printed: in public threads as often a rate
+    # at its limit, float16 or exploding gradients late in a long run as a bad batch.
+    LEVEL_WITHOUT_EPOCHS = 0.5
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         brk, loss = analysis.brk, analysis.loss
@@ -325,7 +340,7 @@ class SuddenBreakAfterDecline(Rule):
             return  # the values before belong to an earlier run (a second fit): SH04's case
         before = loss.before(cut)
         finite = np.isfinite(before.values)
-        values = before.values[finite]
+        values = sizes(before.values[finite])
         # Positions, not records: Caffe prints each iteration's loss twice.
         steps = before.steps[finite]
         positions = len(np.unique(steps)) if (steps != NO_INT).all() else len(values)
@@ -344,6 +359,8 @@ class SuddenBreakAfterDecline(Rule):
         trend = "declined normally" if values[-1] < values[0] else "stayed level"
         if passes is None and fell < 100:
             # No epochs printed: whether the data had been seen once already is unknown.
+            if trend == "stayed level":
+                weight *= self.LEVEL_WITHOUT_EPOCHS
             yield self.evidence(
                 "bad_input_data",
                 weight * 0.45,
