@@ -589,6 +589,13 @@ def analyse(run: Run) -> Analysis:
     curves = _curves(run)
     notes: list[str] = []
     brk = _find_break(run, curves, notes)
+    named = any(is_metric_key(name) for name in run.series.names)
+    if brk is not None and not named and "loss" not in curves:
+        # A value the user printed to watch (``CrossE[nan]``) is all there is: read its
+        # shape as the loss's, under the note below.
+        watched = _curves(run, frozenset({brk.metric})).get(brk.metric)
+        if watched is not None:
+            curves["loss"] = watched
     divergence = None if brk else (_find_divergence(curves) or _find_collapse(curves))
     framework = guess_framework(run)
     analysis = Analysis(run, framework, curves, brk, divergence, notes)
@@ -597,7 +604,7 @@ def analyse(run: Run) -> Analysis:
         analysis.cut = divergence.position
     if brk is not None:
         analysis.cut = brk.position
-        if not any(is_metric_key(name) for name in run.series.names):
+        if not named:
             notes.append(
                 f"the log names no training metric; {brk.name} was read only because it turned "
                 f"{'nan' if math.isnan(brk.value) else 'inf'}: the causes below are those of a NaN "

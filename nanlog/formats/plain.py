@@ -400,7 +400,7 @@ class PlainParser(Parser):
                     if not len(out) and len(self.loose) < LOOSE_PAIRS:
                         # ``name: v`` or ``name = v`` only: ``Invalid Nan value`` is prose
                         sep = text[match.end("key") : match.start("val")]
-                        if ":" in sep or "=" in sep or "：" in sep:
+                        if ":" in sep or "=" in sep or "：" in sep or sep == "[":
                             self._keep_loose(key, match.group("val"), lines.at(pos))
                     continue
             value = to_float(match.group("val"))
