@@ -396,7 +396,7 @@ DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
         "label_out_of_range": 1,
         "mixed_precision_overflow": 1,
     },
-    "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2, "other": 1},
+    "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2, "other": 2},
     "transcription": {"bad_input_data": 6, "other": 1},
 }
 DOMAIN_PSEUDO_COUNT = 6

@@ -556,3 +556,23 @@ def test_a_level_loss_that_breaks_with_no_epoch_shown_weighs_less_than_a_decline
     level = _sudden_break_score(["3.99", "3.94", "4.10", "3.95", "4.02"])
     declining = _sudden_break_score(["3.99", "3.10", "2.50", "2.10", "1.90"])
     assert level < declining
+
+
+def test_a_tf_print_watch_is_read_and_its_curve_is_the_shape() -> None:
+    # Hand-written, in the shape tf.Print writes: the user's message, then the tensor.
+    report = diagnose_text(
+        "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[472.02]\n"
+        "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[1418.66]\n"
+        "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[1796.08]\n"
+        "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[nan]\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 4
+    assert report.shape.startswith("the loss rose from 472 to 1796")
+    assert any("names no training metric" in note for note in report.notes)
+
+
+def test_an_index_in_prose_is_no_watched_value() -> None:
+    # Hand-written: a bracketed finite number is not kept as a loose name.
+    with pytest.raises(NoMetricsError):
+        diagnose_text("reading shard[3] of the dataset\nreading shard[4] of the dataset\n")

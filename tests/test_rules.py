@@ -56,3 +56,14 @@ def test_every_cause_has_a_rule_and_remedies_for_every_framework() -> None:
     for cause in BY_ID.values():
         for framework in ("keras", "pytorch", "lightning", "hf", "generic"):
             assert cause.remedies_for(framework), (cause.id, framework)
+
+
+@pytest.mark.parametrize(
+    ("value", "digits"), [(2e-05, 1), (0.000195, 3), (1.0533245556287031e-07, 17), (0.01, 1)]
+)
+def test_significant_digits_tell_a_configured_rate_from_a_schedule_s(
+    value: float, digits: int
+) -> None:
+    from nanlog.rules.precision import significant_digits
+
+    assert significant_digits(value) == digits

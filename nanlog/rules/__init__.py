@@ -16,6 +16,7 @@ from nanlog.rules.learning_rate import (
 from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
 from nanlog.rules.precision import (
     ActivationAtHalfCeiling,
+    FrozenSchedule,
     HalfPrecisionInUse,
     InfUnderHalfPrecision,
     LossScaleCollapse,
@@ -70,6 +71,7 @@ RULES: tuple[Rule, ...] = (
     SkippedOverflowSteps(),
     HalfPrecisionInUse(),
     ActivationAtHalfCeiling(),
+    FrozenSchedule(),
     LabelErrorMessage(),
     AnomalyOperation(),
     NanWeightsMessage(),

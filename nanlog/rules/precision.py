@@ -323,3 +323,69 @@ class ActivationAtHalfCeiling(Rule):
                 "find where float16 overflows",
                 debugger.line,
             )
+
+
+def significant_digits(value: float) -> int:
+    """How many significant digits a value has (``2e-05``: 1, ``1.0533245556287031e-07``:
+    17): a configured rate is a round number, a schedule's value part-way is not."""
+    mantissa = repr(abs(value)).lower().split("e")[0].replace(".", "")
+    return len(mantissa.strip("0"))
+
+
+class FrozenSchedule(Rule):
+    """What it detects:
+        The learning rate is printed unchanged over several records of a broken run, at a
+        value with many significant digits (``1.0533245556287031e-07``): a schedule's value
+        part-way through, not a configured constant such as ``2e-05``.
+
+    Why it leads to NaN:
+        Trainers step the schedule only when the optimizer step ran (the Hugging Face
+        Trainer and accelerate skip ``lr_scheduler.step()`` when the float16 grad scaler
+        skipped the step). A rate stuck mid-warm-up means every step was skipped: the
+        scaled gradients overflow each time, the float16 run has stopped learning, and the
+        printed loss (0.0 or NaN) shows it. Only a rate printed in full counts: an
+        epoch-wise schedule printed rounded (``LR: 2.133e-02``) repeats within each epoch.
+
+    Example::
+
+        {'loss': 0.0, 'learning_rate': 1.0533245556287031e-07, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 1.0533245556287031e-07, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 1.0533245556287031e-07, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 1.0533245556287031e-07, 'epoch': 0.01}
+        {'eval_loss': nan, 'epoch': 0.01}
+
+    Stays silent on::
+
+        {'loss': 0.0, 'learning_rate': 2e-05, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 2e-05, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 2e-05, 'epoch': 0.01}
+        {'loss': 0.0, 'learning_rate': 2e-05, 'epoch': 0.01}
+        {'eval_loss': nan, 'epoch': 0.01}
+    """
+
+    code = "MP07"
+    name = "precision.frozen-schedule"
+    causes = ("mixed_precision_overflow",)
+    summary = "the learning rate is stuck at a value part-way through its schedule"
+    MIN_RECORDS = 4
+    MIN_DIGITS = 6
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr = analysis.curve("lr")
+        if lr is None or (analysis.brk is None and analysis.divergence is None):
+            return
+        values = lr.values[np.isfinite(lr.values)]
+        if len(values) < self.MIN_RECORDS:
+            return
+        last = float(values[-1])
+        stuck = int(np.argmax(values[::-1] != last)) if (values != last).any() else len(values)
+        if stuck < self.MIN_RECORDS or last <= 0 or significant_digits(last) < self.MIN_DIGITS:
+            return
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.55,
+            f"the learning rate stayed at {last!r} over the last {stuck} records, a value "
+            "part-way through its schedule: the schedule moves only when an optimizer step "
+            "runs, so every step was skipped, as a float16 grad scaler does on overflow",
+            *lr.place(len(lr.values) - 1),
+        )
