@@ -311,11 +311,31 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
         mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
         index = np.flatnonzero(mask).astype(np.int32 if len(values) < 2**31 else np.int64)
         del mask
+        if metric == "loss":
+            index = _plain_loss_first(s.names, name_ids, columns.lines, index)
         if len(index):
             curves["loss" if metric == stand_in else metric] = Curve(
                 metric, index, values[index], columns
             )
     return curves
+
+
+def _plain_loss_first(
+    names: list[str], name_ids: np.ndarray, lines: np.ndarray, index: np.ndarray
+) -> np.ndarray:
+    """On a line that prints ``loss`` itself and another name read as the loss (``loss 3.28
+    |hm_loss 2.8 |lm_loss 3.13``: a landmark loss, not a language model's), the curve keeps
+    ``loss``; interleaving both would draw a loss that jumps every record."""
+    ids = name_ids[index]
+    present = np.unique(ids)
+    if len(present) < 2:
+        return index
+    plain = [number for number in present if names[number].lower() == "loss"]
+    if not plain:
+        return index
+    is_plain = np.isin(ids, plain)
+    shared = np.isin(lines[index], lines[index[is_plain]])
+    return index[is_plain | ~shared]
 
 
 # What a run optimises when it prints no plain ``loss``: a GAN's ``d_loss``, a regression's

@@ -233,8 +233,10 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?<![bB\w])(?:mixed_float16|float16|fp16)(?!\w)|16-mixed|16-true|DT_HALF|GradScaler"
         r"|torch\.half\b|half precision backend|[Pp]recision(?: is set to)?[ =:]{1,3}['\"]?16\b"
         # automatic mixed precision: OpenMMLab's ``-amp-`` config names and AmpOptimWrapper,
-        # ``--amp``, ``use_amp`` (not ``use_amp=False``), ``torch.cuda.amp``, ``autocast``
-        r"|AmpOptimWrapper|(?<![\w-])--amp\b|[-_]amp[-_]|torch\.(?:cuda\.)?amp\b|\bautocast\b"
+        # ``--amp``, ``use_amp`` (not ``use_amp=False``), ``torch.cuda.amp``, ``autocast`` (not
+        # TF 2's float64-to-float32 warning: ``disable autocasting by passing autocast=False``)
+        r"|AmpOptimWrapper|(?<![\w-])--amp\b|[-_]amp[-_]|torch\.(?:cuda\.)?amp\b"
+        r"|\bautocast\b(?![\"']?\s{0,3}[=:]\s{0,3}(?:False|false|0)\b)"
         r"|\buse_amp\b(?![\"']?\s{0,3}[=:]\s{0,3}(?:False|false|0)\b)",
     ),
     (

@@ -26,8 +26,10 @@ from nanlog.names import canonical_name
 from nanlog.numbers import VALUE, to_float
 
 _KERAS = re.compile(
-    r"(?=[E\d])(?:"
+    r"(?=[E\d \t-])(?:"
     r"(?<![\w/])Epoch (?P<ep>\d{1,9})/(?P<eps>\d{1,9})(?=[ \t]*(?:[\r\n]|$))"
+    # Keras 2.0-2.2 with verbose=2: one line per epoch, no counter (`` - 2s - loss: 0.3``)
+    r"|(?<![^\r\n])[ \t]{0,2}- \d{1,7}m?s - (?P<old>[^\r\n]*)"
     r"|(?<![\w/.])(?<!Epoch )(?P<n>\d{1,12})/(?P<N>\d{1,12}|Unknown)"
     r"(?P<bar> +\[[=>.]*\]| +[━─╸═]+| - )(?P<rest>[^\r\n]*)"
     r"|(?<![\w/])Epoch (?P<lr_ep>\d{1,9}): (?:LearningRateScheduler setting|ReduceLROnPlateau reducing)"
@@ -37,7 +39,7 @@ _KERAS = re.compile(
 _SNIFF_BAR = re.compile(
     r"(?<![\w/.])(?<!Epoch )\d+/(?:\d+|Unknown) +(?:\[[=>.]*\]|[━─╸═]+) [^\r\n]*\w+: "
 )
-_SNIFF_V2 = re.compile(r"\d+/\d+ - \d+m?s - [^\r\n]*(?:loss|acc\w*): ")
+_SNIFF_V2 = re.compile(r"(?:\d+/\d+ -|(?m:^)[ \t]{0,2}-) \d+m?s - [^\r\n]*(?:loss|acc\w*): ")
 _SNIFF_EPOCH = re.compile(
     r"(?m)^Epoch \d+/\d+\s*$|Epoch \d+: (?:LearningRateScheduler setting|ReduceLROnPlateau reducing)"
 )
@@ -64,6 +66,9 @@ class KerasParser(Parser):
                 claimed.append(match.span())
                 continue
             line = lines.at(match.start())
+            if match.group("old") is not None:
+                self._epoch_line(match, line, claimed)
+                continue
             if match.group("lr") is not None:
                 value = to_float(match.group("lr"))
                 if value is not None:  # set before the epoch's first batch: no step
@@ -102,6 +107,17 @@ class KerasParser(Parser):
                 )
         return claimed
 
+    def _epoch_line(self, match: re.Match[str], line: int, claimed: Spans) -> None:
+        """An old verbose=2 line: the epoch's final means, at no known batch."""
+        found, end = pairs_to(COLON_PAIR, match.group("old"))
+        if not found:
+            return
+        claimed.append((match.start(), match.start("old") + end))
+        self.out.start_group(("keras", self.epoch, -1, "train"))
+        for key, value in found:
+            is_val = canonical_name(key).startswith("val_")
+            self.out.add(line, key, value, epoch=self.epoch, phase="val" if is_val else "train")
+
 
 class KerasFormat(LogFormat):
     id = "keras"
@@ -139,6 +155,7 @@ class KerasFormat(LogFormat):
             {"loss": float("inf")},
         ),
         ("Epoch 5: LearningRateScheduler setting learning rate to nan.", {"lr": float("nan")}),
+        (" - 2994s - loss: nan - acc: 0.0999 - val_loss: nan", {"loss": float("nan")}),
     )
 
     def sniff(self, head: str) -> float:

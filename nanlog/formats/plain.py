@@ -123,7 +123,7 @@ _SCAN = re.compile(
 # alternative is wrapped in a named group, so ``match.lastgroup`` says which one matched.
 _POSITION = re.compile(
     r"(?<![A-Za-z0-9_])(?=[EeTtGgNnUuSsIiBb\d第步迭训轮])(?:"
-    r"(?P<bracket>(?:(?i:epoch)(?:\(train\))?|Train):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})"
+    r"(?P<bracket>(?:(?i:epoch)(?:\(train\))?|[Tt]rain):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})"
     r"(?:/\d{1,9})?\s{0,3}\]\s{0,2}\[\s{0,8}(?P<b_n>\d{1,12})\s{0,3}/\s{0,3}(?P<b_tot>\d{1,12})\s{0,3}\])"
     r"|(?P<timm>(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12}))"
     r"|(?P<epoch_float>(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9}))"
