@@ -24,12 +24,13 @@ _TRANSCRIPTION = re.compile(
     r"aishell|crnn|ocr)(?![A-Za-z])",
     re.IGNORECASE,
 )
-# Object detection and instance segmentation: box, region and objectness losses, toolkits.
+# Object detection and instance segmentation: box, region and objectness losses (CenterNet's
+# heatmap, size and offset terms), toolkits.
 _DETECTION = re.compile(
     r"(?<![A-Za-z])(?:loss_bbox|bbox|box_loss|loss_box|rpn\w*|loss_rpn\w*|rcnn\w*|roi|loss_mask|"
     r"mask_loss|obj_loss|loss_obj|objectness|loc_loss|conf_loss|loss_iou|iou_loss|giou|"
     r"centerness|loss_heatmap|anchors?|mAP|yolo\w*|ssd|retinanet|detectron2?|mmdet\w*|fcos|"
-    r"detr|dfl_loss|fg/bg|loss_cls)(?![A-Za-z])",
+    r"detr|dfl_loss|fg/bg|loss_cls|hm_loss|wh_loss|off_loss)(?![A-Za-z])",
     re.IGNORECASE,
 )
 # Language models and text-to-text transformers: model families, tokens, perplexity, trainers

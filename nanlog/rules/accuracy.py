@@ -8,6 +8,7 @@ import numpy as np
 
 from nanlog.analysis import Analysis
 from nanlog.rules.base import Evidence, Rule, fmt
+from nanlog.rules.shape import shown_from_start
 
 
 def chance_classes(value: float) -> int | None:
@@ -65,7 +66,11 @@ class AccuracyAtChance(Rule):
         # (Keras verbose=2) that is already NaN cannot tell when in the epoch it broke.
         batch = int(loss.batches[0])
         first_batch = batch if batch >= 0 else loss.step_of(0)
-        early = finite_before == 0 and (first_batch is None or first_batch <= self.EARLY)
+        early = (
+            finite_before == 0
+            and (first_batch is None or first_batch <= self.EARLY)
+            and shown_from_start(analysis, loss, 0)  # not an excerpt that starts at epoch 8
+        )
         yield self.evidence(
             "wrong_output_activation",
             0.75 if early else 0.3,

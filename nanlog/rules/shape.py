@@ -91,9 +91,11 @@ def _first_pass(curve: Curve, epoch: float | None) -> tuple[float, bool] | None:
     if epoch is None or not len(epochs):
         return None
     first = float(math.floor(epochs[0]))
+    # Epochs count from 0 or 1, so epoch 2 is past the first pass even in an excerpt that
+    # starts there.
     if (epochs != np.floor(epochs)).any():
-        return first, epoch > first + 1.0
-    return first, math.floor(epoch) > first
+        return first, epoch > first + 1.0 or epoch > 2.0
+    return first, math.floor(epoch) > first or math.floor(epoch) >= 2
 
 
 EARLY_STEP = 20  # a first step this small is the start of training, not of an excerpt
