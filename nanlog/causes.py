@@ -392,9 +392,10 @@ DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 11,
         "bad_input_data": 10,
+        "mixed_precision_overflow": 2,
         "other": 2,
         "label_out_of_range": 1,
-        "mixed_precision_overflow": 1,
+        "unstable_loss_function": 1,
     },
     "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2, "other": 2},
     "transcription": {"bad_input_data": 6, "other": 1},

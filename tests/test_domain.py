@@ -32,6 +32,11 @@ def _analysis_domain(log: Path) -> str | None:
             "detection",
         ),
         ("Loading llama-2-7b weights\nstep 1 loss 2.1\nstep 2 loss nan\n", "language"),
+        # CenterNet's heatmap term beside a landmark ``lm_loss``: detection, not a language model
+        (
+            "train: [4][882/1583] |loss 3.28 |hm_loss 2.82 |lm_loss 3.13 |wh_loss 0.53\n",
+            "detection",
+        ),
         # trainer_state.json counts tokens for any task: not a word of its own
         ('{"num_input_tokens_seen": 0}\nstep 1 loss 2.1\nstep 2 loss nan\n', None),
         ("step 1 loss 2.1\nstep 2 loss nan\n", None),

@@ -576,3 +576,80 @@ def test_an_index_in_prose_is_no_watched_value() -> None:
     # Hand-written: a bracketed finite number is not kept as a loose name.
     with pytest.raises(NoMetricsError):
         diagnose_text("reading shard[3] of the dataset\nreading shard[4] of the dataset\n")
+
+
+def test_old_keras_verbose_2_lines_keep_their_epoch() -> None:
+    # Hand-written, in Keras 2.0-2.2's verbose=2 shape (no batch counter on the line).
+    run = parse_stream(
+        io.BytesIO(
+            b"Epoch 8/250\n - 2994s - loss: nan - acc: 0.0999\nEpoch 9/250\n - 2870s - loss: nan\n"
+        ),
+        "t",
+    )
+    assert run.format == "keras"
+    assert list(run.series.epoch)[:2] == [8.0, 8.0]
+
+
+def test_chance_accuracy_in_an_excerpt_from_epoch_8_is_weak_evidence() -> None:
+    # Hand-written: NaN from the first line shown, but the excerpt starts at epoch 8.
+    text = "".join(
+        f"Epoch {e}/250\n - 2994s - loss: nan - acc: 0.0999 - val_loss: nan - val_acc: 0.1000\n"
+        for e in range(8, 12)
+    )
+    report = diagnose_text(text)
+    assert _ids(report)[0] != "wrong_output_activation"
+    scores = [e.score for c in report.causes for e in c.evidence if e.rule == "AC01"]
+    assert scores and max(scores) < 0.5
+
+
+def test_tf2_autocast_warning_is_not_half_precision() -> None:
+    # Hand-written around TF 2's float64-to-float32 casting warning.
+    report = diagnose_text(
+        "WARNING:tensorflow:Layer dense is casting an input tensor from dtype float64 to the "
+        "layer's dtype of float32. To change just this layer, pass dtype='float64' to the layer "
+        "constructor. If you are the author of this layer, you can disable autocasting by "
+        "passing autocast=False to the base Layer constructor.\n"
+        "step 1 loss 2.3\nstep 2 loss 2.1\nstep 3 loss nan\n"
+    )
+    assert not any(e.rule == "MP05" for c in report.causes for e in c.evidence)
+
+
+def test_an_excerpt_that_starts_at_epoch_4_is_past_the_first_pass() -> None:
+    # Hand-written: epochs count from 0 or 1, so a break in epoch 4 is not the first pass.
+    from nanlog.analysis import analyse
+    from nanlog.rules.shape import _first_pass
+
+    run = parse_stream(
+        io.BytesIO(
+            b"epoch 4 step 10 loss 0.9\nepoch 4 step 20 loss 0.8\nepoch 4 step 30 loss nan\n"
+        ),
+        "t",
+    )
+    analysis = analyse(run)
+    assert analysis.loss is not None
+    assert _first_pass(analysis.loss, 4.0) == (4.0, True)
+    assert _first_pass(analysis.loss, 1.0) is not None
+
+
+def test_a_lowercase_train_bracket_is_a_position() -> None:
+    # Hand-written, in CenterNet's progress shape.
+    run = parse_stream(
+        io.BytesIO(b"multi_pose/dla |####   | train: [4][882/1583]|Tot: 0:02:16 |loss 3.2818 |\n"),
+        "t",
+    )
+    assert list(run.series.epoch) == [4.0]
+    assert list(run.series.batch_at(i) for i in range(len(run.series.value))) == [882]
+
+
+def test_loss_itself_wins_over_another_loss_named_term_on_its_line() -> None:
+    # Hand-written: ``lm_loss`` here is a landmark term beside the total ``loss``.
+    from nanlog.analysis import analyse
+
+    run = parse_stream(
+        io.BytesIO(
+            b"step 1 loss 3.28 hm_loss 2.82 lm_loss 3.13\nstep 2 loss 3.27 hm_loss 2.81 lm_loss 3.12\n"
+        ),
+        "t",
+    )
+    loss = analyse(run).loss
+    assert loss is not None and list(loss.values) == [3.28, 3.27]

@@ -21,6 +21,7 @@ from nanlog.rules.precision import (
     InfUnderHalfPrecision,
     LossScaleCollapse,
     OverflowMessages,
+    SkippedNonFiniteGradients,
     SkippedOverflowSteps,
 )
 from nanlog.rules.shape import (
@@ -72,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     HalfPrecisionInUse(),
     ActivationAtHalfCeiling(),
     FrozenSchedule(),
+    SkippedNonFiniteGradients(),
     LabelErrorMessage(),
     AnomalyOperation(),
     NanWeightsMessage(),

@@ -389,3 +389,56 @@ class FrozenSchedule(Rule):
             "runs, so every step was skipped, as a float16 grad scaler does on overflow",
             *lr.place(len(lr.values) - 1),
         )
+
+
+class SkippedNonFiniteGradients(Rule):
+    """What it detects:
+        The gradient norm is NaN/inf on records where the printed loss stays finite and keeps
+        moving (mmcv/mmengine, DeepSpeed, fairseq, Hugging Face all print both).
+
+    Why it leads to NaN:
+        Without a loss scaler a NaN gradient reaches the weights, and the next loss is NaN. A
+        loss that goes on means the update was skipped: a float16 loss scaler skips steps whose
+        scaled gradients overflowed. (Not in the Hugging Face Trainer, whose printed loss
+        filters NaN out.) Many in a row, late in training, is float16 failing, not
+        the scaler finding its level (a few at start-up, which are not a failure at all).
+
+    Example::
+
+        Epoch [12][700/3953] lr: 3.6e-06, loss: 4.3531, grad_norm: nan
+        Epoch [12][750/3953] lr: 3.6e-06, loss: 4.5390, grad_norm: nan
+        Epoch [12][800/3953] lr: 3.6e-06, loss: 4.3324, grad_norm: nan
+
+    Stays silent on::
+
+        Epoch [12][700/3953] lr: 3.6e-06, loss: 4.3531, grad_norm: nan
+        Epoch [12][750/3953] lr: 3.6e-06, loss: nan, grad_norm: nan
+        Epoch [12][800/3953] lr: 3.6e-06, loss: nan, grad_norm: nan
+    """
+
+    code = "MP08"
+    name = "precision.skipped-non-finite-gradients"
+    causes = ("mixed_precision_overflow",)
+    summary = "the grad norm is NaN/inf while the loss stays finite and moving: skipped steps"
+    MIN_RECORDS = 2
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        brk, loss = analysis.brk, analysis.loss
+        if brk is None or brk.metric != "grad_norm" or loss is None or loss.metric != "loss":
+            return
+        if analysis.framework == "hf":
+            return  # the Trainer's logging_nan_inf_filter keeps the printed loss finite anyway
+        after = loss.after(brk.position).values
+        if len(after) < self.MIN_RECORDS or not np.isfinite(after).all():
+            return
+        if len(np.unique(after)) < 2:
+            return  # a filter's constant (0.0), not a loss that goes on
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.7,
+            f"{brk.name} is {fmt(brk.value)} while the loss goes on finite over the next "
+            f"{len(after)} records{where(brk.line, brk.step)}: the updates were skipped, as a "
+            "float16 loss scaler does when the scaled gradients overflow",
+            brk.line,
+            brk.step,
+        )
