@@ -35,6 +35,7 @@ from nanlog.rules.shape import (
     SameBatchEachEpoch,
     SteadyGrowth,
     SuddenBreakAfterDecline,
+    ValidationSurvivedNaN,
 )
 from nanlog.rules.terms import (
     BoxTermBrokeFirst,
@@ -54,6 +55,7 @@ RULES: tuple[Rule, ...] = (
     HugeFirstLoss(),
     CollapseToZero(),
     InfiniteWithoutGrowth(),
+    ValidationSurvivedNaN(),
     TotalBrokeWithFiniteTerms(),
     BoxTermBrokeFirst(),
     TermBlewUpAtBreak(),

@@ -342,7 +342,8 @@ class SuddenBreakAfterDecline(Rule):
             return  # the values before belong to an earlier run (a second fit): SH04's case
         before = loss.before(cut)
         finite = np.isfinite(before.values)
-        values = sizes(before.values[finite])
+        printed = before.values[finite]
+        values = sizes(printed)
         # Positions, not records: Caffe prints each iteration's loss twice.
         steps = before.steps[finite]
         positions = len(np.unique(steps)) if (steps != NO_INT).all() else len(values)
@@ -358,7 +359,8 @@ class SuddenBreakAfterDecline(Rule):
         first_epoch, later_epoch = passes or (None, False)
         fell = values[0] / max(float(np.min(values)), 1e-12)
         at = where(brk.line, brk.step)
-        trend = "declined normally" if values[-1] < values[0] else "stayed level"
+        trend = "declined normally" if printed[-1] < printed[0] else "stayed level"
+        shown = f"{fmt(printed[0])} -> {fmt(printed[-1])}"
         if passes is None and fell < 100:
             # No epochs printed: whether the data had been seen once already is unknown.
             if trend == "stayed level":
@@ -366,7 +368,7 @@ class SuddenBreakAfterDecline(Rule):
             yield self.evidence(
                 "bad_input_data",
                 weight * 0.45,
-                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke suddenly, "
+                f"the loss {trend} ({shown}) and broke suddenly, "
                 f"with no growth before it: one bad batch, or ...{at}",
                 brk.line,
                 brk.step,
@@ -388,7 +390,7 @@ class SuddenBreakAfterDecline(Rule):
             yield self.evidence(
                 "unstable_loss_function",
                 weight * (0.6 + (0.1 if later_epoch and fell >= 10 else 0.0)),
-                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke suddenly "
+                f"the loss {trend} ({shown}) and broke suddenly "
                 f"{why}: typical of log(0)/division by zero as predictions saturate{at}",
                 brk.line,
                 brk.step,
@@ -404,7 +406,7 @@ class SuddenBreakAfterDecline(Rule):
             yield self.evidence(
                 "bad_input_data",
                 weight * 0.6,
-                f"the loss {trend} ({fmt(values[0])} -> {fmt(values[-1])}) and broke "
+                f"the loss {trend} ({shown}) and broke "
                 f"suddenly during the first pass over the data: typical of a bad sample in that batch{at}",
                 brk.line,
                 brk.step,
@@ -897,3 +899,72 @@ class InfiniteWithoutGrowth(Rule):
             brk.line,
             brk.step,
         )
+
+
+class ValidationSurvivedNaN(Rule):
+    """What it detects:
+        The training loss turned NaN/inf, and the validation loss computed after it (the
+        next one or three) is finite.
+
+    Why it leads to NaN:
+        Validation runs the weights as the NaN left them. Had a NaN gradient been applied,
+        or had the step size thrown the weights off, the validation loss would be NaN or
+        huge too. A finite one means the NaN never reached the weights: a float16 loss
+        scaler skipped that step (nnU-Net, Lightning and Keras mixed precision do), or a
+        bad batch's loss was NaN and its update skipped. A diverging run cannot do this.
+        A progress bar that shows the last validation loss again is no new validation.
+
+    Example::
+
+        epoch 630 train_loss -0.7657 val_loss -0.7889
+        epoch 631 train_loss nan val_loss -0.7908
+
+    Stays silent on::
+
+        epoch 630 train_loss -0.7657 val_loss -0.7889
+        epoch 631 train_loss nan val_loss nan
+    """
+
+    code = "SH11"
+    name = "shape.validation-survived-nan"
+    causes = (
+        "mixed_precision_overflow",
+        "bad_input_data",
+        "learning_rate_too_high",
+        "exploding_gradients",
+    )
+    summary = "the validation loss after the training NaN is finite: the weights survived it"
+    CHECKED = 3  # validation values after the break that must all be finite
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss, val = analysis.loss, analysis.curve("val_loss")
+        if loss is None or val is None or analysis.loss_break is None:
+            return
+        position = int(loss.index[analysis.loss_break])
+        after = val.after(position).values[: self.CHECKED]
+        if not len(after) or not np.isfinite(after).all():
+            return
+        earlier = val.before(position).values
+        if len(earlier) and after[0] == earlier[-1]:
+            return  # the last validation shown again (Lightning's bar), not a new one
+        line, step = loss.place(analysis.loss_break)
+        yield self.evidence(
+            "mixed_precision_overflow",
+            0.5,
+            f"the training loss turned {fmt(float(loss.values[analysis.loss_break]))}"
+            f"{where(line, step)} yet the validation loss after it is {fmt(float(after[0]))}: "
+            "the weights survived, so the step was skipped, as a float16 loss scaler does",
+            line,
+            step,
+        )
+        yield self.evidence(
+            "bad_input_data",
+            0.35,
+            "a bad batch whose NaN loss was not applied to the weights leaves them finite too",
+            line,
+            step,
+        )
+        for cause in ("learning_rate_too_high", "exploding_gradients"):
+            yield self.against(
+                cause, 0.5, "a diverging run leaves no finite validation loss behind it", line
+            )
