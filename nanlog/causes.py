@@ -392,8 +392,8 @@ DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 11,
         "bad_input_data": 10,
+        "other": 3,
         "mixed_precision_overflow": 2,
-        "other": 2,
         "label_out_of_range": 1,
         "unstable_loss_function": 1,
     },

@@ -653,3 +653,25 @@ def test_loss_itself_wins_over_another_loss_named_term_on_its_line() -> None:
     )
     loss = analyse(run).loss
     assert loss is not None and list(loss.values) == [3.28, 3.27]
+
+
+def test_a_validation_loss_shown_again_is_no_proof_the_weights_survived() -> None:
+    # Hand-written, in the shape of a progress bar that repeats the last validation loss.
+    report = diagnose_text(
+        "epoch 1 step 10 loss 0.9 val_loss 0.8\n"
+        "epoch 2 step 20 loss 5.0 val_loss 0.8\n"
+        "epoch 2 step 30 loss nan val_loss 0.8\n"
+    )
+    assert not any(e.rule == "SH11" for c in report.causes for e in c.evidence)
+
+
+def test_a_negative_loss_is_described_by_its_printed_values() -> None:
+    # Hand-written, nnU-Net's shape: a Dice loss is negative.
+    report = diagnose_text(
+        "".join(
+            f"Epoch {e}\ntrain_loss {v}\nval_loss -0.78\n"
+            for e, v in [(629, "-0.7834"), (630, "-0.7657"), (631, "nan")]
+        )
+    )
+    texts = [e.sentence for c in report.causes for e in c.evidence if e.rule == "SH03"]
+    assert texts and all("-0.7834 -> -0.7657" in t for t in texts[:1])
