@@ -23,6 +23,7 @@ from nanlog.formats.hf_trainer import HFTrainerFormat
 from nanlog.formats.keras import KerasFormat
 from nanlog.formats.lightning import LightningFormat
 from nanlog.formats.plain import PlainFormat
+from nanlog.formats.ultralytics import UltralyticsFormat
 from nanlog.formats.yolact import YolactFormat
 from nanlog.io import Chunk
 from nanlog.model import SeriesBuilder
@@ -33,6 +34,7 @@ FORMATS: tuple[LogFormat, ...] = (
     HFTrainerFormat(),
     YolactFormat(),
     DarknetFormat(),
+    UltralyticsFormat(),
     CsvFormat(),
     PlainFormat(),
 )
