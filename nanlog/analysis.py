@@ -360,7 +360,13 @@ def _objective(metrics: list[str], metric_of: np.ndarray, phases: np.ndarray) ->
 # What a log says about the trainer that wrote it, most specific first: a detectron2 log
 # mentions torch too, but its remedies are SOLVER.BASE_LR, not torch.optim.
 _FRAMEWORK_HINTS = (
-    ("detectron2", re.compile(r"detectron2|\bd2\.(?:engine|utils|data|checkpoint)")),
+    (
+        "detectron2",
+        re.compile(
+            r"detectron2|\bd2\.(?:engine|utils|data|checkpoint)"
+            r"|Loss became infinite or NaN at iteration="  # its trainer's own check
+        ),
+    ),
     (
         "mmdet",
         re.compile(r" - mm(?:det|ocr|seg|cls|pose|rotate|engine|action|pretrain) - |mmengine|mmcv"),
@@ -378,7 +384,12 @@ _FRAMEWORK_HINTS = (
 
 def guess_framework(run: Run) -> str:
     """Which framework's words the remedies should use."""
-    by_format = {"keras": "keras", "lightning": "lightning", "hf_trainer": "hf"}
+    by_format = {
+        "keras": "keras",
+        "lightning": "lightning",
+        "hf_trainer": "hf",
+        "ultralytics": "yolo",
+    }
     text = run.hint_text()
     for framework, pattern in _FRAMEWORK_HINTS[:6]:  # trainers that a format id cannot name
         if pattern.search(text):

@@ -50,11 +50,12 @@ _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset(
     {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward"}
 )
-# ``loss: v`` (timm pads a NaN: ``Loss:       nan``), ``loss v``, ``loss[v]``, a row of a
+# ``loss: v`` (timm pads a NaN: ``Loss:       nan``; Hugging Face's metrics blocks pad the
+# name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
 # position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``.
 _SEP = (
-    r"(?:\s{0,4}[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
+    r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
     r"|\s{1,4}(?:at|@)\s{1,4}"
     r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
@@ -229,7 +230,8 @@ _NUMBER = (
 )
 # The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``);
 # a cell may be a one-element numpy array (``print(sess.run(W), sess.run(b))``: ``[ nan] [ nan]``).
-_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r")\]?"
+# fastai's tables end each row with the epoch's wall time (``00:07``), a cell that is no value.
+_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r"|\d{1,3}:\d\d(?::\d\d)?(?![\d.]))\]?"
 _ROW = re.compile(
     r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
     + _CELL
