@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -116,7 +117,19 @@ def shown_from_start(analysis: Analysis, loss: Curve, first: int) -> bool:
         return batch < 0 or batch <= EARLY_STEP or analysis.run.format == "keras"
     if step is not None:
         return step <= EARLY_STEP
-    return epoch is None
+    if epoch is None:  # no position printed: the failure message may still say where
+        said = _SAID_AT.search(_failure_text(analysis))
+        return said is None or int(said.group(1)) <= EARLY_STEP
+    return False
+
+
+# ``FloatingPointError: Loss became infinite or NaN at iteration=756!`` (detectron2)
+_SAID_AT = re.compile(r"(?i)(?:iteration|iter|step)\s{0,2}[=:#]?\s{0,2}(\d{1,12})")
+
+
+def _failure_text(analysis: Analysis) -> str:
+    event = analysis.first_event("nonfinite_check")
+    return event.text if event is not None else ""
 
 
 class SteadyGrowth(Rule):
