@@ -390,9 +390,9 @@ OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
 # table is pulled towards the overall priors by DOMAIN_PSEUDO_COUNT logs' worth of them.
 DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
-        "learning_rate_too_high": 11,
+        "learning_rate_too_high": 12,
         "bad_input_data": 10,
-        "other": 3,
+        "other": 4,
         "mixed_precision_overflow": 2,
         "label_out_of_range": 1,
         "unstable_loss_function": 1,

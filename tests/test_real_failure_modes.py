@@ -675,3 +675,53 @@ def test_a_negative_loss_is_described_by_its_printed_values() -> None:
     )
     texts = [e.sentence for c in report.causes for e in c.evidence if e.rule == "SH03"]
     assert texts and all("-0.7834 -> -0.7657" in t for t in texts[:1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # fastai's tables end each row with the epoch's wall time
+        "epoch train_loss valid_loss accuracy time\n0 2.597476 7.834398 0.205096 00:07\n"
+        "1 nan nan 0.100000 00:06\n",
+        "epoch | train_loss | valid_loss | mae | time\n0 | 2.5 | 2.4 | 1.1 | 00:01\n"
+        "1 | nan | nan | nan | 00:01\n",
+    ],
+)
+def test_fastai_tables_with_a_time_column_are_read(text: str) -> None:
+    # Hand-written, in fastai's two table shapes.
+    report = diagnose_text(text)
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3
+
+
+def test_a_hugging_face_metrics_block_is_read() -> None:
+    # Hand-written, in the shape of Trainer.log_metrics: names padded to one width.
+    report = diagnose_text(
+        "***** eval metrics *****\n  epoch                     =     3.0\n"
+        "  eval_loss                 =     nan\n  eval_runtime              = 72.1865\n"
+    )
+    assert report.problem and report.first_nonfinite is not None
+    assert report.first_nonfinite["name"] == "eval_loss"
+
+
+def test_a_failure_message_that_names_its_iteration_is_no_start_of_training() -> None:
+    # Hand-written around detectron2's own check: the loss_dict has no position of its own.
+    report = diagnose_text(
+        "FloatingPointError: Loss became infinite or NaN at iteration=756!\n"
+        "loss_dict = {'loss_cls': tensor(nan), 'loss_box_reg': tensor(nan)}\n"
+    )
+    assert report.framework == "detectron2"
+    assert not any(e.rule == "SH04" for c in report.causes for e in c.evidence)
+
+
+def test_yolo_rows_are_read_under_their_header() -> None:
+    # Hand-written, in YOLOv7's columns (a tqdm bar after each row).
+    report = diagnose_text(
+        "     Epoch   gpu_mem       box       obj       cls     total    labels  img_size\n"
+        "     0/299     18.5G    0.1126     2.552    0.4747     3.139       540       768:"
+        "   0%|     | 1/234 [00:04<18:28,  4.76s/it]\n"
+        "     0/299     18.7G       nan     2.028       nan       nan       521       768:"
+        "   6%|#    | 15/234 [00:23<04:56,  1.36s/it]\n"
+    )
+    assert report.format == "ultralytics" and report.framework == "yolo"
+    assert report.first_nonfinite is not None and report.first_nonfinite["step"] == 15
