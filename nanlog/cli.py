@@ -29,7 +29,16 @@ if TYPE_CHECKING:  # the CLI imports what a command needs when it runs (fast sta
     from nanlog.engine import Report
     from nanlog.live import LiveEvent
 
-FORMAT_IDS = ("keras", "lightning", "hf_trainer", "yolact", "darknet", "csv", "plain")
+FORMAT_IDS = (
+    "keras",
+    "lightning",
+    "hf_trainer",
+    "yolact",
+    "darknet",
+    "ultralytics",
+    "csv",
+    "plain",
+)
 F = TypeVar("F", bound=Callable[..., Any])
 # click >= 8.2 names it NoArgsIsHelpError; older releases have no such class.
 _NO_ARGS_IS_HELP: type[click.UsageError] = getattr(
