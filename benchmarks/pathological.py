@@ -26,6 +26,10 @@ PATHOLOGICAL: dict[str, bytes] = {
     "epoch-headers": b"Epoch 1/" * 1_000_000,
     "80k-metric-names": "".join(f"step {i} loss_{i} 0.5\n" for i in range(80_000)).encode(),
     "100k-pairs-one-line": (" ".join(f"loss_{i}=0.5" for i in range(100_000)) + "\n").encode(),
+    "yolo-header-then-long-rows": b"Epoch gpu_mem box labels img_size\n"
+    + (b"0/299 18.5G " + b"1.0 " * 200 + b"\n") * 20_000,
+    "padded-names-before-equals": (b"k" + b" " * 40 + b"= 1 ") * 200_000,
+    "clock-cells": (b"0 " + b"00:07 " * 200 + b"\n") * 20_000,
 }
 
 
