@@ -83,7 +83,9 @@ class Report:
         return MarkdownReporter().render([self])
 
 
-MIN_SHOWN = 0.04  # causes less likely than this are left out of the ranking
+MIN_SHOWN = 0.04  # causes less likely than this are left out of the ranking ...
+MIN_CAUSES = 3  # ... unless they are among the three likeliest when no cause is CLEAR
+CLEAR = 0.8
 # Calibration: the rules' observations are not independent, and the priors come from few
 # threads, so raw products are too flat; weights are raised to this power before they are
 # normalised (ranking unchanged). Fitted on the tuning half of the real logs so that the mean
@@ -111,11 +113,17 @@ def rank(evidence: list[Evidence], framework: str, domain: str | None = None) ->
         for cause in CAUSES
     }
     total = sum(weights.values()) + outside**SHARPNESS
+    # When no cause is clear, the three likeliest are shown: the log cannot tell them apart,
+    # the ranking is the answer, and a third candidate costs one line.
+    kept = sorted(weights, key=lambda c: (-weights[c], ORDER[c]))[:MIN_CAUSES]
+    if weights[kept[0]] / total >= CLEAR:
+        kept = []
+    kept = [c for c in kept if weights[c] / total >= MIN_SHOWN / 4]  # not a 0.00 line
     results = []
     for cause_id, weight in weights.items():
         score = weight / total
         supported = any(not e.against for e in by_cause[cause_id])
-        if score < MIN_SHOWN and not supported:
+        if score < MIN_SHOWN and not supported and cause_id not in kept:
             continue
         items = sorted(by_cause[cause_id], key=lambda e: (e.against, -e.score))
         if not supported:

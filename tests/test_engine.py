@@ -128,3 +128,17 @@ def test_no_lr_row_when_the_log_prints_no_rate() -> None:
     report = diagnose_run(parse_stream(_io.BytesIO(b"step 1 loss 1.0\nstep 2 loss nan\n"), "t"))
     assert report.chart is not None
     assert [row[0] for row in chart_lines(report.chart)] == ["loss", ""]
+
+
+def test_an_uncertain_ranking_shows_three_candidates() -> None:
+    # Object detection's priors put two causes far ahead; with nothing else said, a third
+    # candidate is still shown.
+    ids = [c.id for c in rank([], "pytorch", "detection")]
+    assert len(ids) >= 3
+
+
+def test_a_clear_ranking_shows_no_empty_candidates() -> None:
+    clear = [Evidence("X", "exploding_gradients", 0.97, "seen")] * 3
+    results = rank(clear, "pytorch")
+    assert results[0].id == "exploding_gradients"
+    assert all(c.score >= 0.01 or c.id == "exploding_gradients" for c in results)
