@@ -10,16 +10,25 @@ import pytest
 
 from nanlog.engine import Report, diagnose_run
 from nanlog.errors import NoMetricsError
-from nanlog.model import PHASES
+from nanlog.model import PHASES, Run
 from nanlog.parsing import parse_stream
 
 
 def diagnose_text(text: str) -> Report:
-    return diagnose_run(parse_stream(io.BytesIO(text.encode()), "t"))
+    return diagnose_run(_run(text))
 
 
 def _ids(report: Report) -> list[str]:
     return [c.id for c in report.causes]
+
+
+def _rules(report: Report) -> set[str]:
+    """The rules whose evidence the report shows."""
+    return {e.rule for c in report.causes for e in c.evidence}
+
+
+def _run(text: str) -> Run:
+    return parse_stream(io.BytesIO(text.encode()), "t")
 
 
 def test_a_nan_with_no_rule_firing_still_gets_a_ranked_why() -> None:
@@ -197,9 +206,7 @@ def test_a_nan_term_that_spreads_is_a_failure() -> None:
 
 def test_an_infix_val_name_is_a_validation_metric() -> None:
     """Hand-written in TensorFlow2.0-Examples' YOLOv3 format."""
-    run = parse_stream(
-        io.BytesIO(b"giou_val_loss:    nan, conf_val_loss:  12.31, total_val_loss:    nan\n"), "t"
-    )
+    run = _run("giou_val_loss:    nan, conf_val_loss:  12.31, total_val_loss:    nan\n")
     phases = {PHASES[run.series.phase[i]] for i in range(len(run.series))}
     assert len(run.series) == 3 and phases == {"val"}
 
@@ -288,7 +295,7 @@ def test_a_finite_term_that_blew_up_is_not_a_degenerate_box() -> None:
     )
     report = diagnose_text(text)
     assert _ids(report)[0] == "learning_rate_too_high"
-    fired = {e.rule for c in report.causes for e in c.evidence}
+    fired = _rules(report)
     assert "TM03" in fired and "TM02" not in fired
 
 
@@ -315,7 +322,7 @@ def test_ctc_named_in_a_warning_points_at_the_inputs() -> None:
         "(trainer:582) WARNING: The grad norm is nan. Skipping updating the model.\n"
         "(ctc:71) WARNING: 5/42 samples got nan grad. These were ignored for CTC loss.\n"
     )
-    assert "TM04" in {e.rule for c in report.causes for e in c.evidence}
+    assert "TM04" in _rules(report)
     assert _ids(report)[0] == "bad_input_data"
 
 
@@ -342,7 +349,7 @@ def test_a_nan_padded_to_its_column_is_read() -> None:
 )
 def test_automatic_mixed_precision_is_recognised(text: str, half: bool) -> None:
     report = diagnose_text(text + "step 1 loss 0.46\nstep 2 loss 0.47\nstep 3 loss nan\n")
-    fired = {e.rule for c in report.causes for e in c.evidence}
+    fired = _rules(report)
     assert ("MP05" in fired) is half
 
 
@@ -534,7 +541,7 @@ def test_values_running_towards_minus_infinity_are_a_blow_up_not_a_sudden_break(
         "[-2.74e+33] [-9.70e+31]\n[ nan] [ nan]\n[ nan] [ nan]\n"
     )
     assert _ids(report)[0] == "learning_rate_too_high"
-    rules = {e.rule for c in report.causes for e in c.evidence}
+    rules = _rules(report)
     assert "SH06" in rules and "SH03" not in rules
 
 
@@ -580,11 +587,8 @@ def test_an_index_in_prose_is_no_watched_value() -> None:
 
 def test_old_keras_verbose_2_lines_keep_their_epoch() -> None:
     # Hand-written, in Keras 2.0-2.2's verbose=2 shape (no batch counter on the line).
-    run = parse_stream(
-        io.BytesIO(
-            b"Epoch 8/250\n - 2994s - loss: nan - acc: 0.0999\nEpoch 9/250\n - 2870s - loss: nan\n"
-        ),
-        "t",
+    run = _run(
+        "Epoch 8/250\n - 2994s - loss: nan - acc: 0.0999\nEpoch 9/250\n - 2870s - loss: nan\n"
     )
     assert run.format == "keras"
     assert list(run.series.epoch)[:2] == [8.0, 8.0]
@@ -611,7 +615,7 @@ def test_tf2_autocast_warning_is_not_half_precision() -> None:
         "passing autocast=False to the base Layer constructor.\n"
         "step 1 loss 2.3\nstep 2 loss 2.1\nstep 3 loss nan\n"
     )
-    assert not any(e.rule == "MP05" for c in report.causes for e in c.evidence)
+    assert "MP05" not in _rules(report)
 
 
 def test_an_excerpt_that_starts_at_epoch_4_is_past_the_first_pass() -> None:
@@ -619,12 +623,7 @@ def test_an_excerpt_that_starts_at_epoch_4_is_past_the_first_pass() -> None:
     from nanlog.analysis import analyse
     from nanlog.rules.shape import _first_pass
 
-    run = parse_stream(
-        io.BytesIO(
-            b"epoch 4 step 10 loss 0.9\nepoch 4 step 20 loss 0.8\nepoch 4 step 30 loss nan\n"
-        ),
-        "t",
-    )
+    run = _run("epoch 4 step 10 loss 0.9\nepoch 4 step 20 loss 0.8\nepoch 4 step 30 loss nan\n")
     analysis = analyse(run)
     assert analysis.loss is not None
     assert _first_pass(analysis.loss, 4.0) == (4.0, True)
@@ -633,10 +632,7 @@ def test_an_excerpt_that_starts_at_epoch_4_is_past_the_first_pass() -> None:
 
 def test_a_lowercase_train_bracket_is_a_position() -> None:
     # Hand-written, in CenterNet's progress shape.
-    run = parse_stream(
-        io.BytesIO(b"multi_pose/dla |####   | train: [4][882/1583]|Tot: 0:02:16 |loss 3.2818 |\n"),
-        "t",
-    )
+    run = _run("multi_pose/dla |####   | train: [4][882/1583]|Tot: 0:02:16 |loss 3.2818 |\n")
     assert list(run.series.epoch) == [4.0]
     assert list(run.series.batch_at(i) for i in range(len(run.series.value))) == [882]
 
@@ -645,11 +641,8 @@ def test_loss_itself_wins_over_another_loss_named_term_on_its_line() -> None:
     # Hand-written: ``lm_loss`` here is a landmark term beside the total ``loss``.
     from nanlog.analysis import analyse
 
-    run = parse_stream(
-        io.BytesIO(
-            b"step 1 loss 3.28 hm_loss 2.82 lm_loss 3.13\nstep 2 loss 3.27 hm_loss 2.81 lm_loss 3.12\n"
-        ),
-        "t",
+    run = _run(
+        "step 1 loss 3.28 hm_loss 2.82 lm_loss 3.13\nstep 2 loss 3.27 hm_loss 2.81 lm_loss 3.12\n"
     )
     loss = analyse(run).loss
     assert loss is not None and list(loss.values) == [3.28, 3.27]
@@ -662,7 +655,7 @@ def test_a_validation_loss_shown_again_is_no_proof_the_weights_survived() -> Non
         "epoch 2 step 20 loss 5.0 val_loss 0.8\n"
         "epoch 2 step 30 loss nan val_loss 0.8\n"
     )
-    assert not any(e.rule == "SH11" for c in report.causes for e in c.evidence)
+    assert "SH11" not in _rules(report)
 
 
 def test_a_negative_loss_is_described_by_its_printed_values() -> None:
@@ -711,7 +704,7 @@ def test_a_failure_message_that_names_its_iteration_is_no_start_of_training() ->
         "loss_dict = {'loss_cls': tensor(nan), 'loss_box_reg': tensor(nan)}\n"
     )
     assert report.framework == "detectron2"
-    assert not any(e.rule == "SH04" for c in report.causes for e in c.evidence)
+    assert "SH04" not in _rules(report)
 
 
 def test_yolo_rows_are_read_under_their_header() -> None:
