@@ -31,6 +31,12 @@ def _run(text: str) -> Run:
     return parse_stream(io.BytesIO(text.encode()), "t")
 
 
+def _broke(report: Report) -> dict[str, object]:
+    """Where the report places the break; it must be a problem with a first non-finite value."""
+    assert report.problem and report.first_nonfinite is not None
+    return report.first_nonfinite
+
+
 def test_a_nan_with_no_rule_firing_still_gets_a_ranked_why() -> None:
     report = diagnose_text("iter: 20 / 70000, total loss: nan\n >>> lr: 0.010000\n")
     assert report.problem and report.causes
@@ -245,8 +251,8 @@ def test_a_counter_with_a_colon_then_unnamed_values_is_read() -> None:
 def test_a_regression_metric_stands_in_for_a_missing_loss() -> None:
     # R mxnet's callback prints ``[epoch] Train-rmse=...`` and no loss (blind4 set)
     report = diagnose_text("[1] Train-rmse=12.5\n[2] Train-rmse=9.1\n[3] Train-rmse=NaN\n")
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["metric"] == "rmse" and report.first_nonfinite["line"] == 3
+    broke = _broke(report)
+    assert broke["metric"] == "rmse" and broke["line"] == 3
     assert "fell from 12.5 to 9.1" in report.shape
 
 
@@ -371,8 +377,8 @@ def test_a_metric_with_its_index_in_brackets_is_read() -> None:
         "train_batch_loss[ 6580 ]:  1.9712326526641846\n"
         "train_batch_loss[ 6590 ]:  nan\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 3
+    broke = _broke(report)
+    assert broke["metric"] == "loss" and broke["line"] == 3
 
 
 @pytest.mark.parametrize(
@@ -403,8 +409,8 @@ def test_a_metric_with_its_index_in_brackets_is_read() -> None:
 )
 def test_unfamiliar_metric_spellings_are_read(text: str, metric: str | None, line: int) -> None:
     report = diagnose_text(text)
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == line
+    broke = _broke(report)
+    assert broke["line"] == line
     if metric is not None:
         assert str(report.first_nonfinite["name"]).lower() == metric
 
@@ -454,8 +460,8 @@ def test_one_element_numpy_arrays_printed_each_step_are_a_headerless_table() -> 
     report = diagnose_text(
         "    [-20.48267746] [-1.6179111]\n[ -1.06335529e+12] [ -3.75422935e+10]\n[ nan] [ nan]\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == 3
+    broke = _broke(report)
+    assert broke["line"] == 3
 
 
 def test_a_csv_row_after_a_position_word_is_read() -> None:
@@ -465,8 +471,8 @@ def test_a_csv_row_after_a_position_word_is_read() -> None:
         "INFO:run, 2022-03-10 18:37:41,959, epoch, 0041, 0.045666, 0.015000, 0.002034\n"
         "INFO:run, 2022-03-10 18:40:17,487, epoch, 0042, nan, nan, nan\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["epoch"] == 42
+    broke = _broke(report)
+    assert broke["line"] == 3 and broke["epoch"] == 42
 
 
 def test_a_nan_under_a_name_that_is_no_training_metric_is_read_with_a_note() -> None:
@@ -475,8 +481,8 @@ def test_a_nan_under_a_name_that_is_no_training_metric_is_read_with_a_note() -> 
         "Evaluation:\n[DIV2K x4]\tPSNR: 28.512 (Best: 28.512 @epoch 1)\n"
         "[DIV2K x4]\tPSNR: nan (Best: nan @epoch 2)\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["name"] == "PSNR"
+    broke = _broke(report)
+    assert broke["line"] == 3 and broke["name"] == "PSNR"
     assert any("names no training metric" in note for note in report.notes)
 
 
@@ -512,8 +518,8 @@ def test_without_a_metric_or_with_only_a_nan_time_the_log_is_still_refused(text:
 )
 def test_more_unfamiliar_shapes_are_read(text: str, line: int, name: str) -> None:
     report = diagnose_text(text)
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == line and report.first_nonfinite["name"] == name
+    broke = _broke(report)
+    assert broke["line"] == line and broke["name"] == name
 
 
 def test_spacy_s_abort_on_a_nan_score_is_a_failure_message() -> None:
@@ -573,8 +579,8 @@ def test_a_tf_print_watch_is_read_and_its_curve_is_the_shape() -> None:
         "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[1796.08]\n"
         "I tensorflow/core/kernels/logging_ops.cc:64] CrossE[nan]\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == 4
+    broke = _broke(report)
+    assert broke["line"] == 4
     assert report.shape.startswith("the loss rose from 472 to 1796")
     assert any("names no training metric" in note for note in report.notes)
 
@@ -683,8 +689,8 @@ def test_a_negative_loss_is_described_by_its_printed_values() -> None:
 def test_fastai_tables_with_a_time_column_are_read(text: str) -> None:
     # Hand-written, in fastai's two table shapes.
     report = diagnose_text(text)
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["line"] == 3
+    broke = _broke(report)
+    assert broke["line"] == 3
 
 
 def test_a_hugging_face_metrics_block_is_read() -> None:
@@ -693,8 +699,8 @@ def test_a_hugging_face_metrics_block_is_read() -> None:
         "***** eval metrics *****\n  epoch                     =     3.0\n"
         "  eval_loss                 =     nan\n  eval_runtime              = 72.1865\n"
     )
-    assert report.problem and report.first_nonfinite is not None
-    assert report.first_nonfinite["name"] == "eval_loss"
+    broke = _broke(report)
+    assert broke["name"] == "eval_loss"
 
 
 def test_a_failure_message_that_names_its_iteration_is_no_start_of_training() -> None:
