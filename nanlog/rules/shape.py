@@ -478,9 +478,11 @@ class NonFiniteFromStart(Rule):
             return
         place = loss.place(first)
         at = where(*place)
+        # Weak evidence, measured: of the 32 labelled real logs NaN from their first record,
+        # 10 were bad data, 7 the rate, 3 labels, 6 a cause outside the catalogue.
         yield self.evidence(
             "bad_input_data",
-            0.55,
+            0.4,
             f"loss is {fmt(loss.values[first])} from the first step: the first batches already give "
             f"NaN, before training could diverge{at}",
             *place,
@@ -512,7 +514,7 @@ class NonFiniteFromStart(Rule):
         )
         yield self.against(
             "learning_rate_too_high",
-            0.3,
+            0.1,
             "a step size needs a few updates to throw the weights off; the first batches did not",
             place[0],
         )
