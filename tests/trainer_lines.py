@@ -879,4 +879,20 @@ CASES: tuple[Case, ...] = (
         text="THCudaCheck FAIL file=/pytorch/aten/src/THC/generated/../THCReduceAll.cuh line=317 error=59 : device-side assert triggered",
         event="label_out_of_range",
     ),
+    Case(
+        trainer="marian",
+        seen="https://github.com/marian-nmt/marian/issues/120",
+        text="[2017-10-14 02:03:19] Ep. 2 : Up. 116760 : Sen. 6962176 : Cost 111.24 : Time 3.57s : 11717.49 words/s",
+        metrics={"cost": 111.24},
+        step=116760,
+        epoch=2,
+        absent=("time",),
+    ),
+    Case(
+        trainer="tensorflow",
+        seen="tensorflow/python/training/basic_session_run_hooks.py (NanTensorHook's message)",
+        text="E0521 14:44:30.800493 basic_session_run_hooks.py:760] Model diverged with loss = NaN.",
+        metrics={"loss": NAN},
+        absent=("with loss",),
+    ),
 )

@@ -50,6 +50,11 @@ _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset(
     {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward"}
 )
+# Words of a sentence, not of a name: ``Model diverged with loss = NaN`` prints ``loss``.
+_NOT_FIRST_WORDS = frozenset(
+    {"nan", "inf", "with", "the", "a", "an", "of", "and", "or", "is", "was", "to", "for", "in"}
+    | {"on", "at", "by", "from", "got", "has", "had", "my", "our", "your", "its", "this", "that"}
+)
 # ``loss: v`` (timm pads a NaN: ``Loss:       nan``; Hugging Face's metrics blocks pad the
 # name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
@@ -129,7 +134,7 @@ _POSITION = re.compile(
     r"|(?P<timm>(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12}))"
     r"|(?P<epoch_float>(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9}))"
     r"|(?P<counter>(?<![\w])(?P<kind>[Gg]lobal[_ ][Ss]tep|GLOBAL[_ ]STEP|num_updates|[Uu]pdates?|"
-    r"[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
+    r"[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep|Ep\.|Up\.)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
     r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.]))"
     r"|(?P<epoch_int>(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
     r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9}))"
@@ -142,7 +147,14 @@ _POSITION = re.compile(
 _LEAD = re.compile(
     r"\s{0,4}(?:(?P<tt_ep>\d{1,6})\|(?P<tt_step>\d{1,12})\||(?P<lead>\d{1,12})(?::\s|\s{1,3}\|))"
 )
-_STEP_KINDS = {"global step": 0, "global_step": 0, "num_updates": 0, "updates": 1, "update": 1}
+_STEP_KINDS = {
+    "global step": 0,
+    "global_step": 0,
+    "num_updates": 0,
+    "updates": 1,
+    "update": 1,
+    "up.": 1,
+}
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
 )
@@ -178,7 +190,7 @@ def position_of(lead: re.Match[str] | None, matches: Iterable[re.Match[str]]) ->
         if which == "counter":
             kind = match.group("kind").lower()
             n = int(match.group("n"))
-            if kind in ("epoch", "ep"):
+            if kind in ("epoch", "ep", "ep."):  # ``Ep. 2 : Up. 116760`` (Marian)
                 epoch = float(n) if epoch is None else epoch
             elif kind.startswith("batch"):
                 if batch is None:
@@ -388,7 +400,7 @@ class PlainParser(Parser):
                 # ``learning rate``, ``Train Loss``, ``lm loss``: the word before belongs to it
                 start = max(text.rfind(" ", segment_start, pos - 1) + 1, segment_start)
                 before = text[start : pos - 1]
-                if _WORD.fullmatch(before) and before.lower() not in ("nan", "inf"):
+                if _WORD.fullmatch(before) and before.lower() not in _NOT_FIRST_WORDS:
                     key = f"{before} {key}"
             if not is_metric_key(key):
                 if label:
