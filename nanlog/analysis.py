@@ -616,6 +616,11 @@ def hiding_mechanism(framework: str) -> str:
     return "a logger that filters or averages away non-finite values, or a skipped step"
 
 
+def _blind_before(curve: Curve | None, brk: Break) -> bool:
+    """Whether a curve shows nothing finite before the break."""
+    return curve is None or not np.isfinite(curve.before(brk.position).values).any()
+
+
 def analyse(run: Run) -> Analysis:
     curves = _curves(run)
     notes: list[str] = []
@@ -627,6 +632,12 @@ def analyse(run: Run) -> Analysis:
         watched = _curves(run, frozenset({brk.metric})).get(brk.metric)
         if watched is not None:
             curves["loss"] = watched
+    if brk is not None and brk.metric != "loss" and _blind_before(curves.get("loss"), brk):
+        # The loss is printed only at or after the break (a VRNN's ``Average loss: nan``
+        # per epoch, ``KLD Loss`` per batch): the term that broke shows how the run got there.
+        broke = _curves(run, frozenset({brk.metric})).get(brk.metric)
+        if broke is not None and not _blind_before(broke, brk):
+            curves["loss"] = broke
     divergence = None if brk else (_find_divergence(curves) or _find_collapse(curves))
     framework = guess_framework(run)
     analysis = Analysis(run, framework, curves, brk, divergence, notes)

@@ -58,6 +58,7 @@ EVENT_WORDS: tuple[bytes, ...] = (
     b"n_classes",
     b"Invalid loss",
     b"Traceback",
+    b"encountered in",
     b"Error: ",
     b"float16",
     b"fp16",

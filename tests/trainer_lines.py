@@ -895,4 +895,13 @@ CASES: tuple[Case, ...] = (
         metrics={"loss": NAN},
         absent=("with loss",),
     ),
+    Case(
+        trainer="cyclegan",
+        seen="https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix/issues/510",
+        text="(epoch: 1, iters: 100, time: 0.507, data: 0.091) D_A: 0.201 G_A: 0.297 cycle_A: 4.741 idt_A: 0.712 D_B: 0.250 G_B: 0.422 cycle_B: 2.388 idt_B: 2.395 ",
+        metrics={"g_a": 0.297, "cycle_a": 4.741},
+        step=100,
+        epoch=1,
+        absent=("time", "data"),
+    ),
 )

@@ -207,6 +207,13 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("nonfinite_check", r"grad norm is (?:nan|inf)[^\r\n]{0,60}"),
     ("nonfinite_check", r"number of nan iterations:\s{0,6}[1-9]\d{0,9}"),
     ("nan_histogram", r"Nan in summary histogram[^\r\n]{0,80}"),
+    # numpy computing the loss or its targets: ``RuntimeWarning: divide by zero encountered
+    # in log``, ``overflow encountered in exp`` (an inf born there; ``invalid value`` is a
+    # NaN that may have come from anywhere, a schedule's sqrt of a negative step)
+    (
+        "numpy_warning",
+        r"RuntimeWarning: (?:divide by zero|overflow) encountered in \w{1,30}",
+    ),
     ("invalid_loss", r"Batch \d+: Invalid loss, terminating training"),
     ("invalid_loss", r"Invalid loss, terminating training"),
     ("nonfinite_monitor", r"Monitored metric \S+ = -?(?:nan|inf) is not finite[^\r\n]{0,80}"),
@@ -286,6 +293,7 @@ _EVENT_HINTS = (
     "not finite",
     "non-finite",
     "Traceback",
+    "encountered in",
     "Error: ",
     "Exception: ",
     "oss is",

@@ -95,6 +95,8 @@ _METRIC_WORDS = re.compile(
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
+    # pix2pix / CycleGAN's loss names: ``D_A: 0.201 G_A: 0.297 cycle_A: 4.741 idt_A: 0.712``
+    r"|^(?:[dg]_(?:a|b|gan|l1|real|fake)|cycle_[ab]|idt_[ab])$"
 )
 
 
@@ -134,7 +136,7 @@ _POSITION = re.compile(
     r"|(?P<timm>(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12}))"
     r"|(?P<epoch_float>(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9}))"
     r"|(?P<counter>(?<![\w])(?P<kind>[Gg]lobal[_ ][Ss]tep|GLOBAL[_ ]STEP|num_updates|[Uu]pdates?|"
-    r"[Ss]tep|STEP|[Ii]ter(?:ation)?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep|Ep\.|Up\.)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
+    r"[Ss]tep|STEP|[Ii]ter(?:ation)?s?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep|Ep\.|Up\.)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
     r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.]))"
     r"|(?P<epoch_int>(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
     r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9}))"

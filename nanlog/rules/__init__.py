@@ -13,7 +13,12 @@ from nanlog.rules.learning_rate import (
     RisingLearningRateAtBreak,
     SurvivedLargerRate,
 )
-from nanlog.rules.messages import AnomalyOperation, LabelErrorMessage, NanWeightsMessage
+from nanlog.rules.messages import (
+    AnomalyOperation,
+    LabelErrorMessage,
+    NanWeightsMessage,
+    NumpyWarning,
+)
 from nanlog.rules.precision import (
     ActivationAtHalfCeiling,
     FrozenSchedule,
@@ -40,6 +45,7 @@ from nanlog.rules.shape import (
 from nanlog.rules.terms import (
     BoxTermBrokeFirst,
     CtcLossInBrokenRun,
+    KlTermInBrokenRun,
     TermBlewUpAtBreak,
     TotalBrokeWithFiniteTerms,
 )
@@ -60,6 +66,7 @@ RULES: tuple[Rule, ...] = (
     BoxTermBrokeFirst(),
     TermBlewUpAtBreak(),
     CtcLossInBrokenRun(),
+    KlTermInBrokenRun(),
     NonFiniteLearningRate(),
     RisingLearningRateAtBreak(),
     LargeLearningRate(),
@@ -79,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     LabelErrorMessage(),
     AnomalyOperation(),
     NanWeightsMessage(),
+    NumpyWarning(),
 )
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

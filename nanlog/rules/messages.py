@@ -147,3 +147,80 @@ class NanWeightsMessage(Rule):
                 f"NaN reached the weights: {event.text[:100]} (line {event.line})",
                 event.line,
             )
+
+
+# What numpy was computing when it warned, for the ops that make a NaN or inf themselves.
+_NUMPY_OPS = {
+    "log": "log(0)",
+    "log2": "log(0)",
+    "log10": "log(0)",
+    "log1p": "log(0)",
+    "divide": "a division by zero",
+    "true_divide": "a division by zero",
+    "double_scalars": "a division by zero",
+    "scalar divide": "a division by zero",
+    "reciprocal": "a division by zero",
+    "exp": "exp overflow",
+    "power": "a power overflow",
+    "arccos": "acos outside [-1, 1]",
+    "arcsin": "asin outside [-1, 1]",
+}
+_NUMPY_WARNING = re.compile(r"(divide by zero|overflow) encountered in (\w+)")
+
+
+class NumpyWarning(Rule):
+    """What it detects:
+        numpy warns that it computed log(0), a division by zero or an overflowing exp
+        (``RuntimeWarning: divide by zero encountered in log``).
+
+    Why it leads to NaN:
+        The program computes part of its loss or its targets in numpy (a box-regression
+        target ``np.log(gt_h / anchor_h)``, a normalisation ``x / x.std()``), and that part
+        already produced -inf or NaN: the loss that uses it follows. The zero usually comes
+        from the data (a box of zero height, a constant feature), and an epsilon in the
+        formula is the fix. ``invalid value encountered in ...`` is not read: that NaN may
+        have come from anywhere (comparing a NaN, a schedule's sqrt of a negative step).
+
+    Example::
+
+        bbox_transform.py:99: RuntimeWarning: divide by zero encountered in log
+        step 310 total_losses: 0.379
+        step 320 total_losses: nan
+
+    Stays silent on::
+
+        model.py:40: RuntimeWarning: invalid value encountered in sqrt
+        step 310 total_losses: 0.379
+        step 320 total_losses: nan
+    """
+
+    code = "FW04"
+    name = "framework.numpy-warning"
+    causes = ("unstable_loss_function", "bad_input_data")
+    summary = "numpy warns of log(0), a division by zero or an overflow"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        if not analysis.is_problem:
+            return
+        for event in analysis.events("numpy_warning"):
+            match = _NUMPY_WARNING.search(event.text)
+            if match is None:
+                continue
+            meaning = _NUMPY_OPS.get(match.group(2))
+            if meaning is None:
+                continue
+            said = f"numpy warned: {match.group(0)} (line {event.line})"
+            yield self.evidence(
+                "unstable_loss_function",
+                0.6,
+                f"{said}: {meaning} in what the program computes, before the loss broke",
+                event.line,
+            )
+            yield self.evidence(
+                "bad_input_data",
+                0.3,
+                "the zero or the huge value usually comes from a sample (a box of zero size, a "
+                "constant feature)",
+                event.line,
+            )
+            return

@@ -272,3 +272,49 @@ class CtcLossInBrokenRun(Rule):
             0.25,
             "CTC's loss is infinite where no alignment exists, unless zero_infinity is set",
         )
+
+
+# A KL-divergence term: ``kl_loss``, ``KLD Loss``, ``loss_kl``, ``kl_div``.
+_KL_TERM = re.compile(r"(?:^|[_ ./-])(?:kld?|kl_?div(?:ergence)?)(?:$|[_ ./-])")
+
+
+class KlTermInBrokenRun(Rule):
+    """What it detects:
+        A broken run prints a KL-divergence term (``kl_loss``, ``KLD Loss``): a variational
+        autoencoder, a VRNN, any model that learns a distribution's mean and spread.
+
+    Why it leads to NaN:
+        The KL term takes the log of a standard deviation (or exp of a log-variance): a
+        spread that reaches 0 gives log(0) = -inf, a log-variance that grows overflows exp.
+        The loss is fine until the encoder saturates, then NaN at once. Clamping the
+        log-variance or adding an epsilon to the spread is the remedy the threads settle on
+        (both labelled real logs that print a KL term were an unstable loss).
+
+    Example::
+
+        Train Epoch: 3 [5600/60000 (43%)]  KLD Loss: 2.837864  NLL Loss: 78.958122
+        Train Epoch: 3 [8400/60000 (64%)]  KLD Loss: nan  NLL Loss: nan
+
+    Stays silent on::
+
+        Train Epoch: 3 [5600/60000 (43%)]  CE Loss: 2.837864  NLL Loss: 78.958122
+        Train Epoch: 3 [8400/60000 (64%)]  CE Loss: nan  NLL Loss: nan
+    """
+
+    code = "TM05"
+    name = "terms.kl-divergence"
+    causes = ("unstable_loss_function",)
+    summary = "a broken run prints a KL-divergence term (log of a spread, exp of a log-variance)"
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        if not analysis.is_problem:
+            return
+        names = [n for n in analysis.run.series.names if _KL_TERM.search(n.lower())]
+        if not names:
+            return
+        yield self.evidence(
+            "unstable_loss_function",
+            0.5,
+            f"the run prints a KL-divergence term ({names[0]}): its log of a standard deviation "
+            "gives -inf when the spread reaches 0, and exp of a log-variance overflows",
+        )
