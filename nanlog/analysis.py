@@ -46,7 +46,8 @@ PROBLEM_EVENTS = frozenset(
     }
 )
 _SCALE_TO = re.compile(
-    r"(?:reducing (?:loss scale )?to|setting loss scale to:?)\s{0,3}([-+.\deE]{1,30})"
+    r"(?:reducing (?:loss scale )?to|setting loss scale to:?|current scale is:?)"
+    r"\s{0,3}([-+.\deE]{1,30})"
 )
 
 
@@ -642,6 +643,12 @@ def analyse(run: Run) -> Analysis:
     framework = guess_framework(run)
     analysis = Analysis(run, framework, curves, brk, divergence, notes)
     analysis.domain = guess_domain(run, framework)
+    if brk is None and not named and len(run.series):
+        shown = ", ".join(run.series.names[:4])
+        notes.append(
+            f"the log names no training metric nanlog knows; {shown} were read as the run's "
+            "metrics because the training loop printed them again and again"
+        )
     if divergence is not None and divergence.position is not None:
         analysis.cut = divergence.position
     if brk is not None:

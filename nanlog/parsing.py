@@ -28,6 +28,10 @@ from nanlog.progress import ReadProgress
 from nanlog.sampling import Coverage, SampledReader, Settings
 from nanlog.tfevents import is_event_file, read_event_file
 
+# Messages that say nothing of a failure on their own: a log holding only these (and no
+# metric) is not a training log nanlog can read.
+ASIDE_EVENTS = frozenset({"half_precision", "bfloat16", "numpy_warning"})
+
 
 def parse_source(
     source: Source,
@@ -131,7 +135,7 @@ def _finish_run(
         )
     run.lines = reader.lines_read
     run.variant = parser.variant
-    if not run.records and not run.events:
+    if not run.records and all(event.kind in ASIDE_EVENTS for event in run.events):
         what = "empty input" if reader.bytes_read == 0 else "no training metrics found"
         raise NoMetricsError(f"{what} in {shown}; formats tried: {', '.join(parser.tried)}")
 

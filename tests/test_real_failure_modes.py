@@ -724,3 +724,40 @@ def test_yolo_rows_are_read_under_their_header() -> None:
     )
     assert report.format == "ultralytics" and report.framework == "yolo"
     assert report.first_nonfinite is not None and report.first_nonfinite["step"] == 15
+
+
+def test_a_hand_written_network_s_error_line_is_its_loss() -> None:
+    # Hand-written, in the shape of a NumPy network's print loop (a public thread's log).
+    report = diagnose_text(
+        "== EPOCH:  1 / 5  ==\n"
+        "net.py:101: RuntimeWarning: divide by zero encountered in log\n"
+        "Error:  nan\n"
+        "== EPOCH:  2 / 5  ==\n"
+        "Error:  nan\n"
+    )
+    assert _broke(report)["name"] == "Error"
+    assert _ids(report)[0] == "unstable_loss_function"
+    assert "FW04" in _rules(report)
+
+
+def test_a_log_level_error_message_is_not_a_loss() -> None:
+    with pytest.raises(NoMetricsError):
+        _run("ERROR: nan detected in the input pipeline\nERROR: nan detected again\n")
+
+
+def test_unknown_names_printed_every_iteration_are_read_as_the_run_s_metrics() -> None:
+    # Hand-written, in the shape of a style-transfer GAN's print loop (a public thread's log).
+    lines = "".join(
+        f"Iter[{i}/20], Epoch [1/1]\nLrec: 0.2{i}, Ldadv: 0.9{i}, Lsty: 106{i}.5\n"
+        for i in range(1, 6)
+    )
+    report = diagnose_text(lines)
+    assert not report.problem and report.records == 15
+    assert any("Lrec" in note for note in report.notes)
+
+
+def test_a_log_with_only_a_precision_mention_is_not_a_training_log() -> None:
+    with pytest.raises(NoMetricsError):
+        _run(
+            "Using auto half precision backend\nmodel.py:3: RuntimeWarning: overflow encountered in exp\n"
+        )

@@ -13,7 +13,7 @@ import pytest
 
 from nanlog.model import NO_INT, Run
 from nanlog.names import canonical_name
-from nanlog.parsing import parse_stream
+from nanlog.parsing import ASIDE_EVENTS, parse_stream
 from tests.trainer_lines import CASES, Case
 
 # The trainers' own NaN checks: nanlog keeps the finer kinds the rules read.
@@ -52,6 +52,9 @@ def test_trainer_line_is_read(case: Case) -> None:
         if case.metrics:
             raise AssertionError(f"{case.trainer}: {exc}") from None
         run = None
+    if run is None and case.event in ASIDE_EVENTS:
+        # a message that says nothing of a failure is read beside a training line only
+        run = _read(case.text + "\nstep 1 loss 0.5\n")
     if run is None:
         assert case.event is None, "a failure message alone must still be read as an event"
         return

@@ -904,4 +904,18 @@ CASES: tuple[Case, ...] = (
         epoch=1,
         absent=("time", "data"),
     ),
+    Case(
+        trainer="paddleocr",
+        seen="https://github.com/PaddlePaddle/PaddleOCR/issues/6848",
+        text="Found inf or nan, current scale is: 0.001953125, decrease to: 0.001953125*0.5",
+        event="overflow",
+    ),
+    Case(
+        trainer="fastai",
+        seen="https://oyane806.github.io/nn-tuning (fastai v1's fit table)",
+        text="epoch train_loss valid_loss error_rate\n1 1.513021 1.041628 0.507326 (00:13)\n2 1.290093 0.994758 0.443223 (00:09)",
+        metrics={"loss": 1.290093, "val_loss": 0.994758},
+        epoch=2,
+        absent=("time",),
+    ),
 )

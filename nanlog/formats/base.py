@@ -196,6 +196,8 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("overflow", r"[Ss]kipping step, loss scaler \d+ reducing loss scale to[^\r\n]{0,40}"),
     ("overflow", r"overflow detected, setting loss scale to:?\s{0,3}[-+.\deE]{1,30}"),
+    # PaddlePaddle's AMP scaler: ``Found inf or nan, current scale is: 0.0019, decrease to: ...``
+    ("overflow", r"Found inf or nan, current scale is:?\s{0,3}[-+.\deE]{1,30}[^\r\n]{0,60}"),
     (
         "loss_scale_min",
         r"Minimum loss scale reached[^\r\n]{0,60}"

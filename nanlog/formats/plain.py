@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
@@ -245,7 +246,8 @@ _NUMBER = (
 # The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``);
 # a cell may be a one-element numpy array (``print(sess.run(W), sess.run(b))``: ``[ nan] [ nan]``).
 # fastai's tables end each row with the epoch's wall time (``00:07``), a cell that is no value.
-_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r"|\d{1,3}:\d\d(?::\d\d)?(?![\d.]))\]?"
+# fastai v1 prints it in parentheses: ``(00:13)``.
+_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]?"
 _ROW = re.compile(
     r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
     + _CELL
@@ -264,11 +266,13 @@ _TAIL_ROW = re.compile(
     r"(?:[ \t]{0,2}[,:][ \t]{0,2}|[ \t]{1,4})(?P<n>\d{1,9})"
     r"(?P<values>(?:" + _TAIL_SEP + r"(?:" + _NUMBER + r")){2,40})[ \t,]{0,4}\r?$"
 )
+_CLOCK = re.compile(r"\d{1,3}:\d\d(?::\d\d)?")
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
 _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
 # ``WARNING: Infinity is not a number here`` is a message, not a value named WARNING.
 _LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
+REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
 _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "step"}
@@ -276,7 +280,7 @@ _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step",
 
 
 def _cells(line: str) -> list[str]:
-    cells = [c.strip("[] \t") for c in _CELL_SPLIT.split(line.strip().strip("|").strip())]
+    cells = [c.strip("[]() \t") for c in _CELL_SPLIT.split(line.strip().strip("|").strip())]
     cells = [c for c in cells if c]
     if cells and cells[0].endswith(":"):
         cells[0] = cells[0][:-1]
@@ -417,7 +421,8 @@ class PlainParser(Parser):
                         # ``name: v`` or ``name = v`` only: ``Invalid Nan value`` is prose
                         sep = text[match.end("key") : match.start("val")]
                         if ":" in sep or "=" in sep or "：" in sep or sep == "[":
-                            self._keep_loose(key, match.group("val"), lines.at(pos))
+                            rest = text[match.end("val") : segment_end].strip()
+                            self._keep_loose(key, match.group("val"), lines.at(pos), not rest)
                     continue
             value = to_float(match.group("val"))
             if value is None:
@@ -451,10 +456,15 @@ class PlainParser(Parser):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
 
-    def _keep_loose(self, key: str, token: str, line: int) -> None:
+    def _keep_loose(self, key: str, token: str, line: int, ends_line: bool) -> None:
+        """``ERROR: NaN detected in ...`` is a message; ``Error:  nan`` alone on its line is a
+        hand-written network's error (its loss)."""
         value = to_float(token)
-        if value is not None and not _TIME_WORDS.match(key) and not _LOG_LEVEL.match(key):
-            self.loose.append((line, key, value, self.epoch))
+        if value is None or _TIME_WORDS.match(key):
+            return
+        if _LOG_LEVEL.match(key) and not (ends_line and key.lower() == "error"):
+            return
+        self.loose.append((line, key, value, self.epoch))
 
     def finish(self) -> None:
         """A log with no training metric but a NaN under another name: read the names that
@@ -462,6 +472,11 @@ class PlainParser(Parser):
         if len(self.out) or not self.loose:
             return
         broken = {key for _, key, value, _ in self.loose if not math.isfinite(value)}
+        if not broken:
+            # Names printed again and again after an epoch mark (``Iter[3/20], Epoch [1/1]``
+            # then ``Lrec: 0.222, Ldadv: 0.815``) are the run's own loss terms.
+            seen = Counter(key for _, key, _, epoch in self.loose if epoch is not None)
+            broken = {key for key, n in seen.items() if n >= REPEATED_LOOSE}
         for line, key, value, epoch in self.loose:
             if key in broken:
                 self.out.start_group()
@@ -540,6 +555,9 @@ class PlainParser(Parser):
             if _ROW.match(above) is not None:
                 break  # rows of another table, not a header
             names = _header_names(above, width, row)
+            if names is not None and len(names) == width - 1 and _CLOCK.fullmatch(_cells(row)[-1]):
+                # fastai v1: a wall-time cell ends each row, with no name in the header
+                return _Table([*names, "time"], width, index_column=False)
             if names is not None:
                 return _Table(names, width, index_column=len(names) == width - 1)
             foreign += 1

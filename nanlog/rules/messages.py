@@ -212,7 +212,7 @@ class NumpyWarning(Rule):
             said = f"numpy warned: {match.group(0)} (line {event.line})"
             yield self.evidence(
                 "unstable_loss_function",
-                0.6,
+                0.8,  # an observation of the op, as anomaly detection's (FW02) is
                 f"{said}: {meaning} in what the program computes, before the loss broke",
                 event.line,
             )
