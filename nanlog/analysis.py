@@ -277,7 +277,7 @@ def scale_in(text: str) -> float | None:
 
 # The metrics the rules read; other metrics get a curve only when they break first.
 RULE_METRICS = frozenset(
-    {"loss", "val_loss", "lr", "grad_norm", "accuracy", "loss_scale", "perplexity"}
+    {"loss", "val_loss", "lr", "grad_norm", "accuracy", "val_accuracy", "loss_scale", "perplexity"}
 )
 
 

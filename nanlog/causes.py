@@ -392,13 +392,13 @@ DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 12,
         "bad_input_data": 10,
-        "other": 4,
+        "other": 5,
         "unstable_loss_function": 4,
         "mixed_precision_overflow": 2,
         "label_out_of_range": 1,
     },
     "language": {"learning_rate_too_high": 3, "mixed_precision_overflow": 2, "other": 2},
-    "transcription": {"bad_input_data": 6, "other": 1},
+    "transcription": {"bad_input_data": 6, "learning_rate_too_high": 1, "other": 1},
 }
 DOMAIN_PSEUDO_COUNT = 6
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nanlog.rules.accuracy import AccuracyAtChance
+from nanlog.rules.accuracy import AccuracyAtChance, AccuracyMovesAfterNaN
 from nanlog.rules.base import Evidence, Rule
 from nanlog.rules.learning_rate import (
     FiniteLearningRate,
@@ -12,6 +12,7 @@ from nanlog.rules.learning_rate import (
     RateSteppedUpBeforeBreak,
     RisingLearningRateAtBreak,
     SurvivedLargerRate,
+    TinyRateAtBreak,
 )
 from nanlog.rules.messages import (
     AnomalyOperation,
@@ -73,8 +74,10 @@ RULES: tuple[Rule, ...] = (
     FiniteLearningRate(),
     NaNBeforeUpdates(),
     SurvivedLargerRate(),
+    TinyRateAtBreak(),
     RateSteppedUpBeforeBreak(),
     AccuracyAtChance(),
+    AccuracyMovesAfterNaN(),
     LossScaleCollapse(),
     OverflowMessages(),
     InfUnderHalfPrecision(),

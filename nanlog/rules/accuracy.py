@@ -79,3 +79,76 @@ class AccuracyAtChance(Rule):
             analysis.brk.line,
             analysis.brk.step,
         )
+
+
+class AccuracyMovesAfterNaN(Rule):
+    """What it detects:
+        The loss is NaN, yet the validation accuracy printed after it keeps changing from
+        epoch to epoch (three or more values, two or more of them different).
+
+    Why it leads to NaN:
+        A model with NaN weights predicts the same class for everything, so its accuracy on
+        the same validation data is the same number every epoch. An accuracy that still moves
+        means the weights are finite and still training: the NaN is only in the loss, computed
+        from the targets. A label outside [0, num_classes) (segmentation masks with more
+        classes than the model has), NaN targets, or a loss that cannot be computed for some
+        targets does this; a diverged optimizer does not.
+
+    Example::
+
+        Epoch 1/3
+        512/512 - 49s - loss: nan - acc: 0.9032 - val_loss: nan - val_acc: 0.8787
+        Epoch 2/3
+        512/512 - 49s - loss: nan - acc: 0.9005 - val_loss: nan - val_acc: 0.8800
+        Epoch 3/3
+        512/512 - 49s - loss: nan - acc: 0.9017 - val_loss: nan - val_acc: 0.8788
+
+    Stays silent on::
+
+        Epoch 1/3
+        512/512 - 49s - loss: nan - acc: 0.1032 - val_loss: nan - val_acc: 0.0980
+        Epoch 2/3
+        512/512 - 49s - loss: nan - acc: 0.1005 - val_loss: nan - val_acc: 0.0980
+        Epoch 3/3
+        512/512 - 49s - loss: nan - acc: 0.1017 - val_loss: nan - val_acc: 0.0980
+    """
+
+    code = "AC02"
+    name = "accuracy.moves-after-nan"
+    causes = (
+        "label_out_of_range",
+        "bad_input_data",
+        "unstable_loss_function",
+        "learning_rate_too_high",
+        "exploding_gradients",
+    )
+    summary = "the validation accuracy keeps changing after the loss turned NaN (finite weights)"
+    SEEN = 3
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        accuracy, brk = analysis.curve("val_accuracy"), analysis.brk
+        if accuracy is None or brk is None:
+            return
+        after = accuracy.after(brk.position).values
+        after = after[np.isfinite(after)]
+        if len(after) < self.SEEN or len(np.unique(after)) < 2:
+            return
+        sentence = (
+            f"the validation accuracy still changes after the loss broke ({fmt(float(after[0]))}, "
+            f"{fmt(float(after[1]))}, ...): the weights are finite, the NaN is in the loss "
+            "computed from the targets"
+        )
+        yield self.evidence("label_out_of_range", 0.5, sentence, brk.line, brk.step)
+        yield self.evidence(
+            "bad_input_data", 0.35, "NaN or out-of-range targets do the same", brk.line
+        )
+        yield self.evidence(
+            "unstable_loss_function",
+            0.3,
+            "so does a loss that cannot be computed for some targets",
+            brk.line,
+        )
+        for cause in ("learning_rate_too_high", "exploding_gradients"):
+            yield self.against(
+                cause, 0.5, "a diverged model predicts one class: its accuracy would not move"
+            )

@@ -343,3 +343,48 @@ class RateSteppedUpBeforeBreak(Rule):
                     brk.step,
                 )
                 return
+
+
+class TinyRateAtBreak(Rule):
+    """What it detects:
+        The learning rate printed at the break is above 0 but at most 1e-6: the start of a
+        warm-up, or a rate set that small on purpose.
+
+    Why it leads to NaN:
+        It speaks against a step size too large: with Adam a step moves each weight by about
+        the rate, so a few hundred steps of 1e-6 cannot throw trained weights far. What breaks
+        at such a rate is the forward pass: float16 overflowing in a pretrained model, a bad
+        batch, a loss that cannot be computed.
+
+    Example::
+
+        iter 0 lr: 0.000000 loss: 1.9126
+        iter 50 lr: 0.000001 loss: nan
+
+    Stays silent on::
+
+        iter 0 lr: 0.000100 loss: 1.9126
+        iter 50 lr: 0.000200 loss: nan
+    """
+
+    code = "LR08"
+    name = "lr.tiny-rate-at-break"
+    causes = ("learning_rate_too_high",)
+    summary = "the learning rate at the break is at most 1e-6 (against a step size too large)"
+    TINY = 1e-6
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        lr, brk = analysis.curve("lr"), analysis.brk
+        if lr is None or brk is None or brk.metric == "lr":
+            return
+        now = lr.values[lr.lines <= brk.line]
+        now = now[np.isfinite(now)]
+        if not len(now) or not 0 < now[-1] <= self.TINY:
+            return
+        yield self.against(
+            "learning_rate_too_high",
+            0.6,
+            f"the learning rate was {fmt(float(now[-1]))} when the loss broke"
+            f"{where(brk.line, brk.step)}: steps that small cannot throw the weights far",
+            brk.line,
+        )
