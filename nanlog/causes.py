@@ -390,7 +390,7 @@ OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
 # table is pulled towards the overall priors by DOMAIN_PSEUDO_COUNT logs' worth of them.
 DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
-        "learning_rate_too_high": 12,
+        "learning_rate_too_high": 13,
         "bad_input_data": 10,
         "other": 5,
         "unstable_loss_function": 4,
