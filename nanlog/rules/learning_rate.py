@@ -7,8 +7,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from nanlog.analysis import Analysis
+from nanlog.analysis import Analysis, Curve
 from nanlog.rules.base import Evidence, Rule, fmt, where
+
+
+def finite_rates_up_to(lr: Curve, line: int) -> np.ndarray:
+    """The finite learning rates printed up to ``line`` (the break's: ``loss: nan lr: 0.06``
+    prints the rate the failing step ran at)."""
+    rates: np.ndarray = lr.values[lr.lines <= line]
+    return rates[np.isfinite(rates)]
 
 
 class NonFiniteLearningRate(Rule):
@@ -260,8 +267,7 @@ class SurvivedLargerRate(Rule):
             return
         earlier = lr.values[lr.lines < brk.line]
         earlier = earlier[np.isfinite(earlier)]
-        now = lr.values[lr.lines <= brk.line]
-        now = now[np.isfinite(now)]
+        now = finite_rates_up_to(lr, brk.line)
         if not len(earlier) or not len(now) or now[-1] <= 0:
             return
         peak, rate = float(earlier.max()), float(now[-1])
@@ -377,8 +383,7 @@ class TinyRateAtBreak(Rule):
         lr, brk = analysis.curve("lr"), analysis.brk
         if lr is None or brk is None or brk.metric == "lr":
             return
-        now = lr.values[lr.lines <= brk.line]
-        now = now[np.isfinite(now)]
+        now = finite_rates_up_to(lr, brk.line)
         if not len(now) or not 0 < now[-1] <= self.TINY:
             return
         yield self.against(
