@@ -15,7 +15,8 @@ def finite_rates_up_to(lr: Curve, line: int) -> np.ndarray:
     """The finite learning rates printed up to ``line`` (the break's: ``loss: nan lr: 0.06``
     prints the rate the failing step ran at)."""
     rates: np.ndarray = lr.values[lr.lines <= line]
-    return rates[np.isfinite(rates)]
+    finite: np.ndarray = rates[np.isfinite(rates)]
+    return finite
 
 
 class NonFiniteLearningRate(Rule):
