@@ -761,3 +761,12 @@ def test_a_log_with_only_a_precision_mention_is_not_a_training_log() -> None:
         _run(
             "Using auto half precision backend\nmodel.py:3: RuntimeWarning: overflow encountered in exp\n"
         )
+
+
+def test_numpy_1_25_s_scalar_warning_is_read() -> None:
+    # Hand-written: numpy >= 1.25 names scalar ops ``scalar divide``.
+    report = diagnose_text(
+        "loss.py:12: RuntimeWarning: divide by zero encountered in scalar divide\n"
+        "step 1 loss 0.52\nstep 2 loss 0.47\nstep 3 loss nan\n"
+    )
+    assert "FW04" in _rules(report)

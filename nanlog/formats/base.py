@@ -214,7 +214,7 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     # NaN that may have come from anywhere, a schedule's sqrt of a negative step)
     (
         "numpy_warning",
-        r"RuntimeWarning: (?:divide by zero|overflow) encountered in \w{1,30}",
+        r"RuntimeWarning: (?:divide by zero|overflow) encountered in (?:scalar )?\w{1,30}",
     ),
     ("invalid_loss", r"Batch \d+: Invalid loss, terminating training"),
     ("invalid_loss", r"Invalid loss, terminating training"),

@@ -157,15 +157,14 @@ _NUMPY_OPS = {
     "log1p": "log(0)",
     "divide": "a division by zero",
     "true_divide": "a division by zero",
-    "double_scalars": "a division by zero",
+    "double_scalars": "a division by zero",  # numpy < 1.25's name for a scalar op
     "scalar divide": "a division by zero",
     "reciprocal": "a division by zero",
     "exp": "exp overflow",
     "power": "a power overflow",
-    "arccos": "acos outside [-1, 1]",
-    "arcsin": "asin outside [-1, 1]",
+    "scalar power": "a power overflow",
 }
-_NUMPY_WARNING = re.compile(r"(divide by zero|overflow) encountered in (\w+)")
+_NUMPY_WARNING = re.compile(r"(divide by zero|overflow) encountered in ((?:scalar )?\w+)")
 
 
 class NumpyWarning(Rule):
