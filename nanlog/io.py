@@ -9,6 +9,8 @@ reports the same 1-based line numbers:
 * ANSI escapes, backspaces (Keras 2 redraws) and NUL bytes are removed and
   ``\\r\\n`` becomes ``\\n``. A lone ``\\r`` is kept: it separates the redrawn
   frames of a progress bar, which carry per-batch values;
+* a prefix that wraps every line (a CI runner's timestamp, a container's name, a Markdown
+  quote) is taken off, as found on the head (:mod:`nanlog.envelope`);
 * chunks end on a line boundary and know the line number they start at, so a
   format can run its regexes over a whole chunk instead of line by line.
 
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
 
+from nanlog.envelope import Envelope, find_envelope
 from nanlog.errors import NanlogError
 from nanlog.safety import strip_controls
 
@@ -308,8 +311,9 @@ def guess_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def clean(text: str) -> str:
-    """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``.
+def clean(text: str, envelope: Envelope | None = None) -> str:
+    """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``,
+    and the envelope found on the log's head (:mod:`nanlog.envelope`).
 
     NUL and backspace go first, so that ``ESC NUL ]`` cannot become a live sequence once the
     NUL is gone; then every escape sequence and control character (:mod:`nanlog.safety`).
@@ -319,6 +323,8 @@ def clean(text: str) -> str:
     text = strip_controls(text)
     if "\r\n" in text:
         text = _CRLF.sub("\n", text)
+    if envelope is not None:
+        text = envelope.unwrap(text)
     return text
 
 
@@ -331,13 +337,14 @@ class TextReader:
         self._chunk_bytes = chunk_bytes
         self._head_raw = self._read(HEAD_BYTES)
         self.encoding = guess_encoding(self._head_raw)
+        self.envelope = find_envelope(clean(self._head_raw.decode(self.encoding, errors="replace")))
         self.lines_read = 0
         self.bytes_read = 0
 
     @property
     def head(self) -> str:
         """The cleaned text of the first block, for sniffing."""
-        return clean(self._head_raw.decode(self.encoding, errors="replace"))
+        return clean(self._head_raw.decode(self.encoding, errors="replace"), self.envelope)
 
     def chunks(self) -> Iterator[Chunk]:
         """Yield clean chunks; each ends on ``\\n`` (the last one may not)."""
@@ -351,7 +358,7 @@ class TextReader:
             text = carry + decoder.decode(data, final=final)
             if final:
                 if text:
-                    chunk = clean(text)
+                    chunk = clean(text, self.envelope)
                     yield Chunk(chunk, line)
                     line += chunk.count("\n")
                     if not chunk.endswith("\n"):
@@ -363,7 +370,7 @@ class TextReader:
                 cut = token_boundary(text)
             carry = text[cut:]
             if cut:
-                chunk = clean(text[:cut])
+                chunk = clean(text[:cut], self.envelope)
                 yield Chunk(chunk, line)
                 line += chunk.count("\n")
             data = self._read(self._chunk_bytes)
@@ -414,7 +421,7 @@ class TextReader:
 
     def decode(self, raw: bytes) -> str:
         """The clean text of a raw block."""
-        return clean(raw.decode(self.encoding, errors="replace"))
+        return clean(raw.decode(self.encoding, errors="replace"), self.envelope)
 
     def _read(self, size: int) -> bytes:
         try:

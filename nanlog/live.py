@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from nanlog.engine import Report, diagnose_run
+from nanlog.envelope import Envelope, find_envelope
 from nanlog.formats import file_format, make_parser
 from nanlog.formats.base import Parser
 from nanlog.io import HEAD_BYTES, MAX_CARRY_CHARS, Chunk, clean, guess_encoding, token_boundary
@@ -54,6 +55,7 @@ class Monitor:
         self.raw_head = b""
         self.head_text = ""  # kept until the definitive detection
         self.decided = False
+        self.envelope: Envelope | None = None  # found on the head, as diagnose finds it
         self.decoder: codecs.IncrementalDecoder | None = None
         self.carry = ""
         self.line = 1
@@ -112,7 +114,7 @@ class Monitor:
 
     # -- text to records ------------------------------------------------------------
     def _text(self, raw: str, final: bool = False) -> list[LiveEvent]:
-        text = clean(raw)
+        text = clean(raw, self.envelope)
         if len(self.prefix) < 4096:
             self.prefix = (self.prefix + text)[:4096]
         if not text and not final:
@@ -138,7 +140,11 @@ class Monitor:
         head = self.head_text
         sniffed = _head_as_read(head)
         self.head_text = ""
-        if self.parser is not None and _reading(sniffed, self.input_format) == self.reading:
+        self.envelope = find_envelope(sniffed)
+        if self.envelope is not None:  # every line so far is read again without it
+            head, sniffed = self.envelope.unwrap(head), self.envelope.unwrap(sniffed)
+            self.prefix = head[:4096]
+        elif self.parser is not None and _reading(sniffed, self.input_format) == self.reading:
             return self._parse_chunk(text, first_line=self.line)
         self.series.truncate(0)
         self.run.events.clear()

@@ -1,0 +1,83 @@
+"""What wraps every line of a log without being part of what the trainer printed.
+
+A CI job's log comes with the runner's timestamp on each line, ``docker compose logs`` with
+the service's name, ``kubectl logs --prefix`` with the pod, Ray with the worker's pid,
+``torchrun --tee`` with the rank; a log pasted in a thread comes as a Markdown quote or
+indented as a code block. Formats that read a line by its columns (a table of numbers under
+a header, a progress line at the start of a line) would not recognise such a line.
+
+The envelope is decided once, on the head of the log: a wrapper that starts (nearly) every
+line of the head, possibly several stacked (a timestamp, then a rank), then the indentation
+every remaining line shares. Every chunk then loses exactly that prefix: a log without one
+pays nothing, and a line that lacks it is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each wrapper as it starts a line. Only forms a trainer does not print itself: a wrapper
+# that could be a trainer's own first column (``epoch |``) would shift that table.
+WRAPPERS: tuple[tuple[str, str], ...] = (
+    ("CI runner timestamp", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?"),
+    ("Markdown quote", r"(?:> ?)+"),
+    ("docker compose service", r"[A-Za-z0-9][\w.-]*[-_]\d+ +\| ?"),
+    ("Ray worker", r"\((?:\w+ )?pid=\d+(?:, ip=[\d.]+)?\) ?"),
+    ("kubectl pod", r"\[pod/[^\]\n]+\] ?"),
+    ("torchrun rank", r"\[(?:default|rank)\d+\]: ?"),
+)
+_COMPILED = tuple((name, re.compile(pattern)) for name, pattern in WRAPPERS)
+
+SHARE = 0.8  # of the head's non-empty lines a wrapper must start
+MIN_LINES = 3
+HEAD_LINES = 200
+MIN_INDENT = 2  # a Keras 2 epoch line starts with one space of its own
+_INDENT = re.compile(r"[ \t]*")
+
+
+class Envelope:
+    """The prefix to take off every line, as found on the head."""
+
+    def __init__(self, names: tuple[str, ...], pattern: str) -> None:
+        self.names = names
+        self._regex = re.compile("^" + pattern, re.MULTILINE)
+
+    def unwrap(self, text: str) -> str:
+        return self._regex.sub("", text)
+
+
+def find_envelope(head: str) -> Envelope | None:
+    """The wrappers (and shared indentation) that start the head's lines, or None."""
+    lines = [line for line in head.split("\n")[:HEAD_LINES] if line.strip()]
+    if len(head) > 0 and not head.endswith("\n") and len(lines) > 1:
+        lines = lines[:-1]  # the head may end inside a line
+    if len(lines) < MIN_LINES:
+        return None
+    names: list[str] = []
+    parts: list[str] = []
+    for _ in range(len(_COMPILED)):
+        for name, regex in _COMPILED:
+            if name in names:
+                continue
+            ends = [m.end() if (m := regex.match(line)) else -1 for line in lines]
+            if sum(end > 0 for end in ends) >= SHARE * len(lines):
+                names.append(name)
+                parts.append(f"(?:{regex.pattern})?")
+                lines = [
+                    line[end:] if end > 0 else line for line, end in zip(lines, ends, strict=True)
+                ]
+                break
+        else:
+            break
+    indent = min(_indent_of(line) for line in lines)
+    if indent >= MIN_INDENT:
+        names.append("indentation")
+        parts.append(f"(?:[ \\t]{{{indent}}})?")
+    if not names:
+        return None
+    return Envelope(tuple(names), "".join(parts))
+
+
+def _indent_of(line: str) -> int:
+    match = _INDENT.match(line)
+    return match.end() if match else 0

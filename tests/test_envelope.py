@@ -1,0 +1,109 @@
+"""Logs wrapped line by line by what carried them: a CI runner, a container, a paste.
+
+The wrapped logs are real logs (from ``sample_logs/``) with a wrapper added to every line, as
+the tool that carried them adds it; the heads in the unit tests are hand-written, each to pin
+one wrapper.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from nanlog.engine import diagnose_run
+from nanlog.envelope import find_envelope
+from nanlog.live import Monitor
+from nanlog.parsing import parse_stream
+from nanlog.reporters import report_to_dict
+
+from .conftest import SAMPLE_LOGS
+
+WRAPPERS = {
+    "github actions": lambda i: f"2024-05-01T12:00:{i % 60:02d}.{i:07d}Z ",
+    "markdown quote": lambda i: "> ",
+    "docker compose": lambda i: "trainer-1  | ",
+    "ray": lambda i: "(RayTrainWorker pid=4242) ",
+    "kubectl": lambda i: "[pod/train-0/main] ",
+    "torchrun": lambda i: "[default0]:",
+    "code block": lambda i: "    ",
+    "ci and rank": lambda i: f"2024-05-01T12:00:00.{i:07d}Z [rank0]: ",
+}
+
+# Logs whose reading depends on where a line starts: bare numbers under no header, a
+# column table under its header, Keras's "Epoch 1/5" lines, a fastai table.
+LOGS = [
+    SAMPLE_LOGS / "real" / "721-pytorch-bart-pretraining.log",
+    SAMPLE_LOGS / "real" / "1344-spacy-ner.log",
+    SAMPLE_LOGS / "real" / "1501-keras-image_classification.log",
+    SAMPLE_LOGS / "real" / "1703-fastai-imagenette.log",
+    SAMPLE_LOGS / "real" / "1741-yolov7-detection.log",
+    SAMPLE_LOGS / "keras" / "tfkeras_exploding_gradients_v1_pipe.log",
+]
+
+
+def _wrapped(data: bytes, wrapper: str) -> bytes:
+    prefix = WRAPPERS[wrapper]
+    lines = data.decode("utf-8").split("\n")
+    return "\n".join(prefix(i) + line if line else line for i, line in enumerate(lines)).encode()
+
+
+def _report(data: bytes) -> dict[str, object]:
+    report = report_to_dict(diagnose_run(parse_stream(io.BytesIO(data), "log")))
+    report.pop("source")
+    return report
+
+
+@pytest.mark.parametrize("wrapper", list(WRAPPERS))
+@pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
+def test_a_wrapped_log_reads_as_the_log_itself(path: Path, wrapper: str) -> None:
+    data = path.read_bytes()
+    assert _report(_wrapped(data, wrapper)) == _report(data)
+
+
+@pytest.mark.parametrize("wrapper", ["github actions", "markdown quote"])
+def test_live_reading_takes_the_same_envelope_off(wrapper: str) -> None:
+    data = _wrapped(LOGS[0].read_bytes(), wrapper)
+    monitor = Monitor("log")
+    rnd = random.Random(3)
+    at = 0
+    while at < len(data):
+        size = rnd.randint(1, 300)
+        monitor.feed(data[at : at + size])
+        at += size
+    live = report_to_dict(monitor.close())
+    live.pop("source")
+    assert live == _report(data)
+
+
+def test_stacked_wrappers_are_found_in_order() -> None:
+    head = "".join(f"2024-05-01T12:00:00.{i}Z [rank0]:   step {i} loss 0.5\n" for i in range(5))
+    envelope = find_envelope(head)
+    assert envelope is not None
+    assert envelope.names == ("CI runner timestamp", "torchrun rank", "indentation")
+    assert envelope.unwrap(head).split("\n")[0] == "step 0 loss 0.5"
+
+
+def test_a_line_without_the_wrapper_is_left_as_it_is() -> None:
+    head = "> step 1 loss 0.5\n> step 2 loss 0.4\n> step 3 loss 0.3\n"
+    envelope = find_envelope(head)
+    assert envelope is not None
+    assert envelope.unwrap("> step 4 loss nan\nstep 5 loss nan\n") == (
+        "step 4 loss nan\nstep 5 loss nan\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Epoch 1/5\n - 3s - loss: 0.5\nEpoch 2/5\n - 3s - loss: 0.4\n",  # Keras 2's own space
+        "train | 0.51 | 0.70\ntrain | 0.43 | 0.74\ntrain | 0.39 | 0.77\n",  # a trainer's table
+        "step 1 loss 0.5\n> step 2 loss 0.4\nstep 3 loss 0.3\nstep 4 loss 0.2\n",  # one quote
+        " step 1 loss 0.5\n step 2 loss 0.4\n step 3 loss 0.3\n",  # one space only
+        "> a\n> b\n",  # too few lines to tell
+    ],
+)
+def test_no_envelope_where_the_trainer_printed_it(head: str) -> None:
+    assert find_envelope(head) is None
