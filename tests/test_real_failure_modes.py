@@ -770,3 +770,27 @@ def test_numpy_1_25_s_scalar_warning_is_read() -> None:
         "step 1 loss 0.52\nstep 2 loss 0.47\nstep 3 loss nan\n"
     )
     assert "FW04" in _rules(report)
+
+
+@pytest.mark.parametrize(
+    ("op", "first"),
+    [("log", "bad_input_data"), ("true_divide", "unstable_loss_function")],
+)
+def test_numpy_s_invalid_value_in_log_or_division_is_a_nan_it_made(op: str, first: str) -> None:
+    # Hand-written: numpy warns "invalid value" only for a NaN the op made itself.
+    report = diagnose_text(
+        f"targets.py:40: RuntimeWarning: invalid value encountered in {op}\n"
+        "step 1 loss 0.52\nstep 2 loss 0.47\nstep 3 loss nan\n"
+    )
+    assert "FW04" in _rules(report)
+    assert _ids(report)[0] == first
+
+
+@pytest.mark.parametrize("op", ["sqrt", "power", "scalar divide", "double_scalars"])
+def test_numpy_s_invalid_value_elsewhere_is_not_read(op: str) -> None:
+    # Hand-written: a schedule's sqrt, the mean of an empty list.
+    report = diagnose_text(
+        f"sched.py:9: RuntimeWarning: invalid value encountered in {op}\n"
+        "step 1 loss 0.52\nstep 2 loss 0.47\nstep 3 loss nan\n"
+    )
+    assert "FW04" not in _rules(report)

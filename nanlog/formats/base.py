@@ -210,11 +210,12 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("nonfinite_check", r"number of nan iterations:\s{0,6}[1-9]\d{0,9}"),
     ("nan_histogram", r"Nan in summary histogram[^\r\n]{0,80}"),
     # numpy computing the loss or its targets: ``RuntimeWarning: divide by zero encountered
-    # in log``, ``overflow encountered in exp`` (an inf born there; ``invalid value`` is a
-    # NaN that may have come from anywhere, a schedule's sqrt of a negative step)
+    # in log``, ``overflow encountered in exp``, ``invalid value encountered in log`` (the
+    # rule, FW04, says which ops it reads)
     (
         "numpy_warning",
-        r"RuntimeWarning: (?:divide by zero|overflow) encountered in (?:scalar )?\w{1,30}",
+        r"RuntimeWarning: (?:divide by zero|overflow|invalid value) encountered in "
+        r"(?:scalar )?\w{1,30}",
     ),
     ("invalid_loss", r"Batch \d+: Invalid loss, terminating training"),
     ("invalid_loss", r"Invalid loss, terminating training"),

@@ -164,21 +164,37 @@ _NUMPY_OPS = {
     "power": "a power overflow",
     "scalar power": "a power overflow",
 }
-_NUMPY_WARNING = re.compile(r"(divide by zero|overflow) encountered in ((?:scalar )?\w+)")
+# ``invalid value`` (a NaN made by the op itself: numpy does not warn on a NaN operand) for
+# the ops where it means a value outside the op's domain. Not for scalar divisions (the mean
+# of an empty list in bookkeeping), sqrt or power (a schedule's sqrt of a negative step).
+_NUMPY_INVALID_OPS = {
+    "log": "the log of a negative number",
+    "log2": "the log of a negative number",
+    "log10": "the log of a negative number",
+    "divide": "0/0",
+    "true_divide": "0/0",
+}
+_NUMPY_WARNING = re.compile(
+    r"(divide by zero|overflow|invalid value) encountered in ((?:scalar )?\w+)"
+)
 
 
 class NumpyWarning(Rule):
     """What it detects:
         numpy warns that it computed log(0), a division by zero or an overflowing exp
-        (``RuntimeWarning: divide by zero encountered in log``).
+        (``RuntimeWarning: divide by zero encountered in log``), or made a NaN itself: the log
+        of a negative number, 0/0 (``invalid value encountered in log`` / ``in true_divide``).
 
     Why it leads to NaN:
         The program computes part of its loss or its targets in numpy (a box-regression
         target ``np.log(gt_h / anchor_h)``, a normalisation ``x / x.std()``), and that part
         already produced -inf or NaN: the loss that uses it follows. The zero usually comes
         from the data (a box of zero height, a constant feature), and an epsilon in the
-        formula is the fix. ``invalid value encountered in ...`` is not read: that NaN may
-        have come from anywhere (comparing a NaN, a schedule's sqrt of a negative step).
+        formula is the fix. numpy does not warn on a NaN it was given, so ``invalid value``
+        is a NaN born in that op; it is read for log (a quantity that must be positive was not:
+        a box's negative width, a negative target, so the data first) and for an array
+        division (0/0, as a division by zero). Not for sqrt and power (a schedule's sqrt of a
+        negative step) nor a scalar division (the mean of an empty list in bookkeeping).
 
     Example::
 
@@ -196,7 +212,7 @@ class NumpyWarning(Rule):
     code = "FW04"
     name = "framework.numpy-warning"
     causes = ("unstable_loss_function", "bad_input_data")
-    summary = "numpy warns of log(0), a division by zero or an overflow"
+    summary = "numpy warns of log(0), a division by zero, an overflow or a NaN it made"
 
     def check(self, analysis: Analysis) -> Iterator[Evidence]:
         if not analysis.is_problem:
@@ -205,10 +221,25 @@ class NumpyWarning(Rule):
             match = _NUMPY_WARNING.search(event.text)
             if match is None:
                 continue
-            meaning = _NUMPY_OPS.get(match.group(2))
+            invalid = match.group(1) == "invalid value"
+            meaning = (_NUMPY_INVALID_OPS if invalid else _NUMPY_OPS).get(match.group(2))
             if meaning is None:
                 continue
             said = f"numpy warned: {match.group(0)} (line {event.line})"
+            if invalid and meaning.startswith("the log"):
+                yield self.evidence(
+                    "bad_input_data",
+                    0.6,  # numpy's logs are mostly target encodings: log(gt_w / anchor_w)
+                    f"{said}: {meaning}, usually a target or box that should be positive",
+                    event.line,
+                )
+                yield self.evidence(
+                    "unstable_loss_function",
+                    0.4,
+                    "a log with no guard on its argument (clamp it, or use a stable form)",
+                    event.line,
+                )
+                return
             yield self.evidence(
                 "unstable_loss_function",
                 0.8,  # an observation of the op, as anomaly detection's (FW02) is
