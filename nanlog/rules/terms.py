@@ -274,21 +274,25 @@ class CtcLossInBrokenRun(Rule):
         )
 
 
-# A KL-divergence term: ``kl_loss``, ``KLD Loss``, ``loss_kl``, ``kl_div``.
-_KL_TERM = re.compile(r"(?:^|[_ ./-])(?:kld?|kl_?div(?:ergence)?)(?:$|[_ ./-])")
+# A KL-divergence term: ``kl_loss``, ``KLD Loss``, ``loss_kl``, ``kl_div``, and a VAE's
+# ``latent_loss`` (the name TensorFlow VAE code gives its KL term; ``latloss`` for short).
+_KL_TERM = re.compile(
+    r"(?:^|[_ ./-])(?:kld?|kl_?div(?:ergence)?)(?:$|[_ ./-])|(?:^|[_ ./-])lat(?:ent)?[_ ]?loss$"
+)
 
 
 class KlTermInBrokenRun(Rule):
     """What it detects:
-        A broken run prints a KL-divergence term (``kl_loss``, ``KLD Loss``): a variational
-        autoencoder, a VRNN, any model that learns a distribution's mean and spread.
+        A broken run prints a KL-divergence term (``kl_loss``, ``KLD Loss``, a VAE's
+        ``latent_loss``): a variational autoencoder, a VRNN, any model that learns a
+        distribution's mean and spread.
 
     Why it leads to NaN:
         The KL term takes the log of a standard deviation (or exp of a log-variance): a
         spread that reaches 0 gives log(0) = -inf, a log-variance that grows overflows exp.
         The loss is fine until the encoder saturates, then NaN at once. Clamping the
         log-variance or adding an epsilon to the spread is the remedy the threads settle on
-        (both labelled real logs that print a KL term were an unstable loss).
+        (the three labelled real logs that print a KL term were an unstable loss).
 
     Example::
 
