@@ -171,8 +171,10 @@ def _shape(analysis: Analysis) -> str:
     if not len(values):
         return "the loss was never finite"
     first, last, low, high = values[0], values[-1], values.min(), values.max()
-    if len(values) == 1 or fmt(first) == fmt(last):
-        text = f"the loss stayed at {fmt(last)} over {len(values)} logged value(s)"
+    if len(values) == 1:
+        text = f"the loss was {fmt(last)} at its only record before the break"
+    elif fmt(first) == fmt(last):
+        text = f"the loss stayed at {fmt(last)} over {len(values)} logged values"
     else:
         trend = "fell" if last < first else "rose"
         text = f"the loss {trend} from {fmt(first)} to {fmt(last)} over {len(values)} logged values"

@@ -142,3 +142,8 @@ def test_a_clear_ranking_shows_no_empty_candidates() -> None:
     results = rank(clear, "pytorch")
     assert results[0].id == "exploding_gradients"
     assert all(c.score >= 0.01 or c.id == "exploding_gradients" for c in results)
+
+
+def test_one_finite_record_before_the_break_is_not_called_a_plateau() -> None:
+    report = diagnose_text("step 1 loss 0.5\nstep 2 loss nan\n")
+    assert report.shape.startswith("the loss was 0.5 at its only record before the break")

@@ -794,3 +794,13 @@ def test_numpy_s_invalid_value_elsewhere_is_not_read(op: str) -> None:
         "step 1 loss 0.52\nstep 2 loss 0.47\nstep 3 loss nan\n"
     )
     assert "FW04" not in _rules(report)
+
+
+def test_a_vae_s_latent_loss_is_read_as_its_kl_term() -> None:
+    # Hand-written, in the shape of a TensorFlow VAE's print loop.
+    report = diagnose_text(
+        "epoch 1: genloss 74090.6 latloss 126.2\n"
+        "epoch 2: genloss 77959.6 latloss 83.5\n"
+        "epoch 3: genloss nan latloss nan\n"
+    )
+    assert "TM05" in _rules(report)
