@@ -19,7 +19,7 @@ import numpy as np
 from nanlog.domain import guess_domain
 from nanlog.formats.plain import is_metric_key
 from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
-from nanlog.names import canonical_name, is_loss_term, is_validation
+from nanlog.names import canonical_name, is_loss_term, is_per_class_score, is_validation
 
 TRAIN = PHASES.index("train")
 # A loss this large is divergence even without a NaN and without a start to compare with
@@ -442,6 +442,13 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             "converging loss: the loss scaler backing off, not a failure"
         )
     candidates = candidates[:10_000]
+    # A class's evaluation score is NaN when the class is absent from the ground truth: the
+    # break only when nothing else broke.
+    per_class = np.array(
+        [is_per_class_score(s.names[s.name_id[int(c)]]) for c in candidates], dtype=bool
+    )
+    if per_class.any():
+        candidates = np.concatenate([candidates[~per_class], candidates[per_class]])
     contained = _contained_terms(run, candidates)
     for name_id in contained:
         notes.append(
@@ -469,7 +476,12 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
         loss = curves.get("loss")
         hidden = False
         # Only a printed total hides a NaN; a stand-in (one term of several) is just finite.
-        if metric != "loss" and loss is not None and loss.metric == "loss":
+        if (
+            metric != "loss"
+            and loss is not None
+            and loss.metric == "loss"
+            and not is_per_class_score(name)
+        ):
             around = loss.after(position).values[:3]
             hidden = bool(len(around) and np.isfinite(around).all())
         return Break(

@@ -391,8 +391,8 @@ OUTSIDE_PRIOR = (OUTSIDE_COUNT + 1) / _TOTAL
 DOMAIN_PRIOR_COUNTS: dict[str, dict[str, int]] = {
     "detection": {
         "learning_rate_too_high": 13,
-        "bad_input_data": 10,
-        "other": 5,
+        "bad_input_data": 11,
+        "other": 6,
         "unstable_loss_function": 4,
         "mixed_precision_overflow": 2,
         "label_out_of_range": 1,

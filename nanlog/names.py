@@ -190,3 +190,13 @@ def is_validation(printed: str) -> bool:
     if canonical_name(printed).startswith("val_"):
         return True
     return any(t in _VAL_WORDS for t in _TOKENS.split(printed.lower()))
+
+
+# A score of one class in an evaluation: mmsegmentation's ``IoU.road``, ``Acc.road``,
+# ``Fscore.road`` (and the rows of its per-class table). NaN there means the class never
+# occurs in the evaluation's ground truth, not that training broke.
+_PER_CLASS_SCORE = re.compile(r"(?i)^(?:iou|acc|dice|fscore|f1|precision|recall|ap)\.[^.\s][^\s]*$")
+
+
+def is_per_class_score(printed: str) -> bool:
+    return _PER_CLASS_SCORE.match(printed) is not None

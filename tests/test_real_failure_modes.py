@@ -804,3 +804,39 @@ def test_a_vae_s_latent_loss_is_read_as_its_kl_term() -> None:
         "epoch 3: genloss nan latloss nan\n"
     )
     assert "TM05" in _rules(report)
+
+
+MMSEG_TRAIN = (
+    "2022-02-23 10:31:11,741 - mmseg - INFO - Iter [100/2000]\tlr: 9.550e-03, "
+    "decode.loss_ce: 0.2512, loss: 0.3512\n"
+)
+MMSEG_CLASS_TABLE = (
+    "2022-02-23 10:41:11,741 - mmseg - INFO - per class results:\n"
+    "2022-02-23 10:41:11,741 - mmseg - INFO - \n"
+    "+--------+-------+-------+\n"
+    "| Class  |  IoU  |  Acc  |\n"
+    "+--------+-------+-------+\n"
+    "| others | 99.51 | 99.87 |\n"
+    "|  lane  |  nan  |  nan  |\n"
+    "+--------+-------+-------+\n"
+)
+
+
+def test_a_class_score_nan_in_an_evaluation_table_is_a_class_missing_from_the_masks() -> None:
+    # Hand-written, in the shape of mmsegmentation's per-class table.
+    report = diagnose_text(MMSEG_TRAIN + MMSEG_CLASS_TABLE + MMSEG_TRAIN.replace("100/", "150/"))
+    assert _broke(report)["name"] == "IoU.lane"
+    assert _ids(report)[0] == "bad_input_data"
+    assert "EV01" in _rules(report)
+    assert "hid" not in report.shape
+
+
+def test_a_training_nan_is_the_break_even_after_a_class_score_nan() -> None:
+    # Hand-written: a class absent from the masks, and later a loss that really broke.
+    report = diagnose_text(
+        MMSEG_TRAIN
+        + MMSEG_CLASS_TABLE
+        + MMSEG_TRAIN.replace("0.3512", "nan").replace("100/", "150/")
+    )
+    assert _broke(report)["name"] == "loss"
+    assert "EV01" not in _rules(report)

@@ -98,6 +98,8 @@ _METRIC_WORDS = re.compile(
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
     # pix2pix / CycleGAN's loss names: ``D_A: 0.201 G_A: 0.297 cycle_A: 4.741 idt_A: 0.712``
     r"|^(?:[dg]_(?:a|b|gan|l1|real|fake)|cycle_[ab]|idt_[ab])$"
+    # a class's evaluation score, mmsegmentation's ``IoU.road`` (nanlog.names.is_per_class_score)
+    r"|^(?:iou|dice|fscore|f1|precision|recall)\.\S"
 )
 
 
@@ -266,6 +268,13 @@ _TAIL_ROW = re.compile(
     r"(?:[ \t]{0,2}[,:][ \t]{0,2}|[ \t]{1,4})(?P<n>\d{1,9})"
     r"(?P<values>(?:" + _TAIL_SEP + r"(?:" + _NUMBER + r")){2,40})[ \t,]{0,4}\r?$"
 )
+# mmsegmentation's per-class table: a header ``| Class | IoU | Acc |`` then one row per class
+# (``|  lane  |  nan  |  nan  |``); each cell is read as ``IoU.lane``, as its log line names it.
+_CLASS_HEADER = re.compile(
+    r"(?m)^\|[ \t]*(?:Class|class|Category|category)[ \t]*\|(?P<names>(?:[^|\n]*\|){1,12})"
+    r"[ \t]*\r?$"
+)
+_CLASS_ROW = re.compile(r"\|[ \t]*(?P<label>[^|\n]*?)[ \t]*\|(?P<cells>(?:[^|\n]*\|){1,12})[ \t]*")
 _CLOCK = re.compile(r"\d{1,3}:\d\d(?::\d\d)?")
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
@@ -352,6 +361,8 @@ class PlainParser(Parser):
     def feed(self, chunk: Chunk) -> None:
         self._pairs(chunk)
         self._tables(chunk)
+        if "lass" in chunk.text or "ategory" in chunk.text:
+            self._class_tables(chunk)
 
     # -- name <sep> value ---------------------------------------------------------
     def _pairs(self, chunk: Chunk) -> None:
@@ -511,6 +522,36 @@ class PlainParser(Parser):
                 table = self.table = self._start_table(text, match.start(), row, len(cells))
             table.last_line = line
             self._row(table, line, cells)
+
+    def _class_tables(self, chunk: Chunk) -> None:
+        """Per-class evaluation tables: one row per class, read as validation scores."""
+        text = chunk.text
+        lines = LineCounter(chunk)
+        for header in _CLASS_HEADER.finditer(text):
+            names = [n.strip() for n in header.group("names").split("|")[:-1]]
+            line = lines.at(header.start())
+            for row in text[header.end() + 1 :].split("\n"):
+                line += 1
+                row = row.rstrip("\r")
+                if _RULE_LINE.match(row) and row.strip():
+                    continue
+                match = _CLASS_ROW.fullmatch(row)
+                cells = match.group("cells").split("|")[:-1] if match else []
+                if match is None or len(cells) != len(names) or not match.group("label"):
+                    break
+                self.out.start_group()
+                for name, cell in zip(names, cells, strict=True):
+                    value = to_float(cell.strip().rstrip("%"))
+                    if value is not None:
+                        label = match.group("label").replace(" ", "_")
+                        self.out.add(
+                            line,
+                            f"{name}.{label}",
+                            value,
+                            step=self.step,
+                            epoch=self.epoch,
+                            phase="val",
+                        )
 
     def _tail_rows(self, chunk: Chunk) -> None:
         text = chunk.text

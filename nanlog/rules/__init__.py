@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanlog.rules.accuracy import AccuracyAtChance, AccuracyMovesAfterNaN
 from nanlog.rules.base import Evidence, Rule
+from nanlog.rules.evaluation import ClassAbsentFromGroundTruth
 from nanlog.rules.learning_rate import (
     FiniteLearningRate,
     LargeLearningRate,
@@ -78,6 +79,7 @@ RULES: tuple[Rule, ...] = (
     RateSteppedUpBeforeBreak(),
     AccuracyAtChance(),
     AccuracyMovesAfterNaN(),
+    ClassAbsentFromGroundTruth(),
     LossScaleCollapse(),
     OverflowMessages(),
     InfUnderHalfPrecision(),
