@@ -30,6 +30,8 @@ PATHOLOGICAL: dict[str, bytes] = {
     + (b"0/299 18.5G " + b"1.0 " * 200 + b"\n") * 20_000,
     "padded-names-before-equals": (b"k" + b" " * 40 + b"= 1 ") * 200_000,
     "clock-cells": (b"0 " + b"00:07 " * 200 + b"\n") * 20_000,
+    # numbers whose row fails at its end, with runs of spaces a separator and a cell could share
+    "spaced-rows-failing-late": (b"0" + b"    [1.5e+02, 3.4e+04]" * 60 + b"    []x\n") * 5_000,
 }
 
 

@@ -46,7 +46,7 @@ PROBLEM_EVENTS = frozenset(
     }
 )
 _SCALE_TO = re.compile(
-    r"(?:reducing (?:loss scale )?to|setting loss scale to:?|current scale is:?)"
+    r"(?:reducing (?:loss scale )?to|setting loss scale to:?|current scale is:?|[Ss]cale is small:?)"
     r"\s{0,3}([-+.\deE]{1,30})"
 )
 

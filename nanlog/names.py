@@ -87,6 +87,8 @@ _BASE = {
     "acc@1": "accuracy",
     "loss_scale": "loss_scale",
     "loss scale": "loss_scale",
+    "grad_scale": "loss_scale",  # icefall/k2: the AMP scaler's scale
+    "grad scale": "loss_scale",
     "loss-scale": "loss_scale",
     "lossscale": "loss_scale",
     "scale": "loss_scale",

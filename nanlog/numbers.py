@@ -31,7 +31,8 @@ _BARE = (
 # means a ratio (``9900/10000``), not a metric value. A colon or a full stop ends a value only
 # when a space or the line's end follows (torchtune's ``Loss: 1.23:``, ParallelWaveGAN's
 # ``train/generator_loss = nan.``), never in a time (``12:30``).
-END = r"(?=$|[\s,;|)\]}'\"%，；）】、]|[:.](?:\s|$))"
+# ``(`` too: MXNet-style loggers glue the running mean to the value (``loss: 2.31(2.40)``).
+END = r"(?=$|[\s,;|()\]}'\"%，；）】、]|[:.](?:\s|$))"
 
 # A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
 # tensors, whose extra arguments are bounded and stay on the line) or quoted

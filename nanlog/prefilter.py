@@ -49,6 +49,7 @@ EVENT_WORDS: tuple[bytes, ...] = (
     b"verflow",
     b"OVERFLOW",
     b"loss scale",
+    b"cale is small",
     b"inimum",
     b"iverged",
     b"label value",

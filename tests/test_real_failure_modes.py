@@ -840,3 +840,58 @@ def test_a_training_nan_is_the_break_even_after_a_class_score_nan() -> None:
     )
     assert _broke(report)["name"] == "loss"
     assert "EV01" not in _rules(report)
+
+
+def test_a_table_of_bracketed_loss_terms_is_read_as_their_total() -> None:
+    # Hand-written, in the shape of DeepXDE's table (one list of loss terms per column).
+    report = diagnose_text(
+        "Step      Train loss                        Test loss                         Test metric\n"
+        "0         [1.45e+02, 3.45e+04, 8.46e-03]    [1.42e+02, 3.43e+04, 0.00e+00]    []\n"
+        "1000      [1.16e+02, 7.83e+02, 1.00e+02]    [7.88e+01, 5.48e+02, 0.00e+00]    []\n"
+        "2000      [8.26e+01, nan, 7.67e+01]    [5.59e+01, nan, 0.00e+00]    []\n"
+    )
+    broke = _broke(report)
+    assert (broke["name"], broke["step"], broke["line"]) == ("Train loss", 2000, 4)
+    assert "fell from 3.465e+04 to 999" in report.shape
+
+
+def test_a_loop_s_own_nan_detected_line_is_a_failure_message() -> None:
+    # Hand-written, in the shape of a Theano captioning loop that stops on its own check.
+    report = diagnose_text(
+        "Epoch  0 Update  1 Cost  527.62 PD  0.0009 UD  0.72\n"
+        "Epoch  0 Update  2 Cost  511.08 PD  0.0009 UD  0.70\n"
+        "NaN detected\n"
+    )
+    assert report.problem and report.failure is not None and report.failure["line"] == 3
+
+
+def test_icefall_s_grad_scale_collapse_is_a_loss_scale_collapse() -> None:
+    # Hand-written, in the shape of icefall/k2's trainer lines.
+    report = diagnose_text(
+        "2023-03-06 12:40:16,652 INFO [train.py:694] Epoch 1, batch 8400, loss[loss=2.31, over "
+        "1266.00 frames. ], batch size: 2, lr: 3.56e-02, grad_scale: 2.0\n"
+        "2023-03-06 12:41:16,652 WARNING [train.py:680] Grad scale is small: 0.0\n"
+        "2023-03-06 12:41:16,653 INFO [train.py:694] Epoch 1, batch 8500, loss[loss=nan, over "
+        "1288.00 frames. ], batch size: 2, lr: 3.56e-02, grad_scale: 0.0\n"
+    )
+    assert _ids(report)[0] == "mixed_precision_overflow"
+    assert "MP01" in _rules(report)
+
+
+def test_a_running_mean_glued_to_its_value_is_read() -> None:
+    # Hand-written, in the shape of an MXNet logger: ``loss: 2.31(2.40)``.
+    report = diagnose_text(
+        "Epoch[0] Batch [100]    Speed: 704  loss: 2.3100(2.4000)  top1: 5.6562(5.1406)\n"
+        "Epoch[0] Batch [200]    Speed: 706  loss: nan(nan)  top1: 4.8125(5.1641)\n"
+    )
+    broke = _broke(report)
+    assert broke["line"] == 2 and broke["last_finite"] == 2.31
+
+
+def test_a_kl_printed_in_a_key_value_table_is_read() -> None:
+    # Hand-written, in the shape of OpenAI baselines' ACKTR table.
+    block = "| EVAfter   | {ev}      |\n| EpRewMean | -8.5       |\n| KL        | {kl} |\n\n"
+    report = diagnose_text(
+        block.format(ev="0.984", kl="0.00148061") + block.format(ev="0.981", kl="nan       ")
+    )
+    assert _broke(report)["name"] == "KL"

@@ -25,6 +25,7 @@ LOG_FILES = sorted(
     if p.is_file()
     and "generators" not in p.parts
     and "real" not in p.parts  # logs from public threads: labelled in sample_logs/real/
+    and "reading" not in p.parts  # and in sample_logs/reading/index.csv
     and p.name != "labels.csv"
 )
 

@@ -198,6 +198,8 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("overflow", r"overflow detected, setting loss scale to:?\s{0,3}[-+.\deE]{1,30}"),
     # PaddlePaddle's AMP scaler: ``Found inf or nan, current scale is: 0.0019, decrease to: ...``
     ("overflow", r"Found inf or nan, current scale is:?\s{0,3}[-+.\deE]{1,30}[^\r\n]{0,60}"),
+    # icefall/k2's trainer when its AMP scale falls under 1e-5: ``Grad scale is small: 0.0``
+    ("overflow", r"Grad scale is small:?\s{0,3}[-+.\deE]{1,30}"),
     (
         "loss_scale_min",
         r"Minimum loss scale reached[^\r\n]{0,60}"
@@ -231,6 +233,12 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("nonfinite_check", r"(?:LossTensor|Tensor) is inf or nan|Tensor had (?:NaN|Inf) values"),
     ("nonfinite_check", r"loss \(=-?(?:inf|nan)\) is not correct"),
     ("nonfinite_check", r"(?:[Dd]etected|[Ff]ound) (?:NaN|nan|inf|Inf|non-finite)[^\r\n]{0,80}"),
+    # a loop's own check, alone on its line: ``NaN detected`` (not ``ERROR: nan detected in
+    # the input pipeline``, which says where, and is a message about data)
+    (
+        "nonfinite_check",
+        r"(?m:^)[ \t]{0,8}(?:NaN|nan|NAN)s? (?:detected|found)[.!]?[ \t]{0,8}(?m:$)",
+    ),
     # Hugging Face's DebugUnderflowOverflow: its frame table, and a frame whose absolute max
     # sits at float16's ceiling (65504), the last finite value before inf.
     ("overflow_debugger", r"abs min\s{1,4}abs max\s{1,4}metadata"),
@@ -289,6 +297,7 @@ _EVENT_HINTS = (
     "nan iterations",
     "is not in [0",
     "loss scale",
+    "cale is small",
     "Nan in summary",
     "Invalid loss",
     "Invalid Nan",

@@ -15,7 +15,8 @@ Megatron, litgpt, Paddle, TF custom loops, JSON lines, tables. Three shapes:
 * tables: a header row then numeric rows (nolearn/Lasagne, Keras 1 tables,
   pandas prints, CSV inside a log, YOLOv5 ``results.txt``); rows without a
   header are read when two or more follow each other (first integer column the
-  step, first decimal column the loss);
+  step, first decimal column the loss); DeepXDE's rows of bracketed loss terms under a
+  ``Step`` header (each column's total); mmsegmentation's per-class table (``IoU.lane``);
 * the position a line prints, in the trainer's own notation: ``Epoch: [0][10/5005]``,
   ``Epoch [1][100/62598]``, ``iter: 19``, ``iteration 100/ 5000``,
   ``num_updates 700``, ``Iteration 100``, ``9856:``, ``step 100/1000``,
@@ -100,6 +101,9 @@ _METRIC_WORDS = re.compile(
     r"|^(?:[dg]_(?:a|b|gan|l1|real|fake)|cycle_[ab]|idt_[ab])$"
     # a class's evaluation score, mmsegmentation's ``IoU.road`` (nanlog.names.is_per_class_score)
     r"|^(?:iou|dice|fscore|f1|precision|recall)\.\S"
+    # icefall/k2's AMP ``grad_scale: 2.0``; a KL term or PPO's ``approx_kl``; baselines'
+    # ``EpRewMean`` (an episode's mean reward)
+    r"|grad[ _]scale|(?:^|[_ ./-])kl(?:$|[_ ./-])|^ep_?rew_?mean$"
 )
 
 
@@ -248,12 +252,14 @@ _NUMBER = (
 # The first cell may be a counter with a colon (``10: 0.53 0.61``, ``print(f"{i}: {loss}")``);
 # a cell may be a one-element numpy array (``print(sess.run(W), sess.run(b))``: ``[ nan] [ nan]``).
 # fastai's tables end each row with the epoch's wall time (``00:07``), a cell that is no value.
-# fastai v1 prints it in parentheses: ``(00:13)``.
-_CELL = r"\[?[ \t]{0,8}(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]?"
+# fastai v1 prints it in parentheses: ``(00:13)``. Cells and separators share no character
+# (whitespace belongs to the separator, or follows a ``[``), so a long row that fails to
+# match fails in linear time: overlapping whitespace made a row of DeepXDE's lists take 48 s.
+_CELL = r"(?:\[[ \t]{0,8})?(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]?"
 _ROW = re.compile(
     r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
     + _CELL
-    + r")(?:[ \t]{0,40}[ \t,;|][ \t]{0,40}(?:"
+    + r")(?:(?:[ \t]{0,40}[,;|][ \t]{0,40}|[ \t]{1,40})(?:"
     + _CELL
     + r"))+"
     r"[ \t,;|]{0,40}\r?$"
@@ -275,6 +281,14 @@ _CLASS_HEADER = re.compile(
     r"[ \t]*\r?$"
 )
 _CLASS_ROW = re.compile(r"\|[ \t]*(?P<label>[^|\n]*?)[ \t]*\|(?P<cells>(?:[^|\n]*\|){1,12})[ \t]*")
+# DeepXDE's table: a header ``Step  Train loss  Test loss  Test metric`` and rows of a step
+# then one bracketed list per column (``1000  [1.16e+02, 7.83e+02]  [7.88e+01, 5.48e+02]  []``):
+# a list holds the loss's terms, and its total is their sum.
+_LIST_TABLE = re.compile(
+    r"(?m)^(?P<header>Step(?:[ \t]{2,200}\S{1,40}(?: \S{1,40}){0,4}){2,8})[ \t]{0,200}\r?$"
+    r"|^[ \t]{0,8}(?P<step>\d{1,12})(?P<lists>(?:[ \t]{1,40}\[[^\]\n]{0,4000}\]){2,8})[ \t]{0,200}\r?$"
+)
+_LIST = re.compile(r"\[([^\]\n]*)\]")
 _CLOCK = re.compile(r"\d{1,3}:\d\d(?::\d\d)?")
 _DECIMAL = re.compile(r"[.eE]|nan|NaN|NAN|inf|Inf|INF|#")
 _RULE_LINE = re.compile(r"^[\s\-=+|:]*$")
@@ -354,6 +368,7 @@ class PlainParser(Parser):
         self.table: _Table | None = None
         self.first_epoch: int | None = None
         self.step: int | None = None  # the last step printed, for lines that print none
+        self.list_names: list[str] = []  # the columns of a table of bracketed lists
         # Pairs whose names are not training metrics, kept while no metric has been read:
         # a log with none may still print a NaN under another name (``PSNR: nan``).
         self.loose: list[tuple[int, str, float, int | None]] = []
@@ -361,6 +376,8 @@ class PlainParser(Parser):
     def feed(self, chunk: Chunk) -> None:
         self._pairs(chunk)
         self._tables(chunk)
+        if "Step " in chunk.text or self.list_names:
+            self._list_tables(chunk)
         if "lass" in chunk.text or "ategory" in chunk.text:
             self._class_tables(chunk)
 
@@ -522,6 +539,25 @@ class PlainParser(Parser):
                 table = self.table = self._start_table(text, match.start(), row, len(cells))
             table.last_line = line
             self._row(table, line, cells)
+
+    def _list_tables(self, chunk: Chunk) -> None:
+        """Rows of bracketed lists under a ``Step`` header: each column's total is recorded."""
+        lines = LineCounter(chunk)
+        for match in _LIST_TABLE.finditer(chunk.text):
+            if match.group("header"):
+                self.list_names = re.split(r"[ \t]{2,}", match.group("header").strip())[1:]
+                continue
+            if not self.list_names:
+                continue
+            lists = _LIST.findall(match.group("lists"))
+            if len(lists) != len(self.list_names) or all("," not in cells for cells in lists):
+                continue  # one value per list: a plain numeric row, read as a table's
+            values: list[tuple[str, float]] = []
+            for name, cells in zip(self.list_names, lists, strict=True):
+                terms = [to_float(cell) for cell in cells.split(",") if cell.strip()]
+                if terms and all(term is not None for term in terms):
+                    values.append((name, math.fsum(t for t in terms if t is not None)))
+            self._add_row(lines.at(match.start()), values, int(match.group("step")), self.epoch)
 
     def _class_tables(self, chunk: Chunk) -> None:
         """Per-class evaluation tables: one row per class, read as validation scores."""
