@@ -50,6 +50,7 @@ EVENT_WORDS: tuple[bytes, ...] = (
     b"OVERFLOW",
     b"loss scale",
     b"cale is small",
+    b"TerminateOnNan",
     b"inimum",
     b"iverged",
     b"label value",

@@ -227,6 +227,16 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"The total norm of order [\d.]+ for gradients from `parameters` is non-finite",
     ),
     ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|inf|not finite|infinite)[^\r\n]{0,80}"),
+    # SpeechBrain's check: ``speechbrain.core - WARNING - Parameter is not finite``
+    ("nonfinite_check", r"(?:Parameter|Gradient)s? (?:is|are) not finite[^\r\n]{0,60}"),
+    # a custom loop's own stop: ``NaN or Inf detected in model parameters after step 2361``
+    (
+        "nonfinite_check",
+        r"(?:NaN|nan)(?: or (?:Inf|inf))? (?:detected|found) in (?:the )?"
+        r"(?:model|parameters|weights|gradients|loss)[^\r\n]{0,80}",
+    ),
+    # PyTorch Ignite's TerminateOnNan handler (its tensor is printed over the lines after)
+    ("nonfinite_check", r"TerminateOnNan: Output[^\r\n]{0,80}"),
     ("nonfinite_check", r"Loss became infinite or NaN[^\r\n]{0,60}"),
     # ujson/srsly refusing to write a NaN score (spaCy's training loop aborts on it)
     ("nonfinite_check", r"Invalid (?:Nan|Inf) value when e[^\r\n]{0,40}"),
@@ -298,6 +308,7 @@ _EVENT_HINTS = (
     "is not in [0",
     "loss scale",
     "cale is small",
+    "TerminateOnNan",
     "Nan in summary",
     "Invalid loss",
     "Invalid Nan",

@@ -28,6 +28,9 @@ _ROW = re.compile(
 )
 # The short names older versions print, as the loss terms they are.
 _NAMES = {"box": "box_loss", "obj": "obj_loss", "cls": "cls_loss", "total": "loss"}
+# YOLOv5/v7's ``results.txt`` has the same rows and no header: four loss columns, then the
+# label count, the image size and the validation metrics.
+_RESULTS_TXT_NAMES = ["box_loss", "obj_loss", "cls_loss", "loss"]
 
 
 class UltralyticsParser(Parser):
@@ -43,14 +46,13 @@ class UltralyticsParser(Parser):
         for header in _HEADER.finditer(text):
             self.names = [_NAMES.get(n, n) for n in header.group("names").split()]
             claimed.append(header.span())
-        if not self.names:
-            return claimed
         for match in _ROW.finditer(text):
             cells = match.group("values").split()
-            if len(cells) != len(self.names):
+            names = self.names or _RESULTS_TXT_NAMES
+            if len(cells) != len(names):
                 continue
             values = []
-            for name, cell in zip(self.names, cells, strict=True):
+            for name, cell in zip(names, cells, strict=True):
                 value = to_float(cell)
                 if value is not None:
                     values.append((name, value, "train"))
