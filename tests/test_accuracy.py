@@ -121,7 +121,7 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     refused = [o.file for o in fresh.refusals if not o.fault.startswith("other:")]
     assert refused == []
     assert [o.file for o in fresh.false_alarms] == []
-    assert fresh.top3_rate >= 0.84  # a few logs under 98/114 faulty logs of the eighteen sets
+    assert fresh.top3_rate >= 0.82  # a few logs under 105/125 faulty logs of the twenty sets
     # The second set's first blind run ranked 6 of 10 first; later runs must not fall below it.
     assert fresh.subset("blind2").top1_rate >= 0.6
     assert fresh.subset("blind3").top1_rate >= 0.57  # one log under 5/7
@@ -140,6 +140,8 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.subset("blind16").top1_rate >= 0.4  # one log under 3/5
     assert fresh.subset("blind17").top1_rate >= 0.25  # one log under 2/4
     assert fresh.subset("blind18").top1_rate >= 0.25  # one log under 2/4
+    assert fresh.subset("blind19").top1_rate >= 0.42  # one log under 4/7
+    assert fresh.subset("blind20").top1_rate >= 0.25  # its first run, 1/4 (misses not studied)
 
 
 @needs_real
