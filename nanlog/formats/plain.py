@@ -280,7 +280,7 @@ _CLASS_HEADER = re.compile(
     r"(?m)^\|[ \t]*(?:Class|class|Category|category)[ \t]*\|(?P<names>(?:[^|\n]*\|){1,12})"
     r"[ \t]*\r?$"
 )
-_CLASS_ROW = re.compile(r"\|[ \t]*(?P<label>[^|\n]*?)[ \t]*\|(?P<cells>(?:[^|\n]*\|){1,12})[ \t]*")
+_CLASS_ROW = re.compile(r"\|(?P<label>[^|\n]*)\|(?P<cells>(?:[^|\n]*\|){1,12})[ \t]*")
 # DeepXDE's table: a header ``Step  Train loss  Test loss  Test metric`` and rows of a step
 # then one bracketed list per column (``1000  [1.16e+02, 7.83e+02]  [7.88e+01, 5.48e+02]  []``):
 # a list holds the loss's terms, and its total is their sum.
@@ -573,13 +573,13 @@ class PlainParser(Parser):
                     continue
                 match = _CLASS_ROW.fullmatch(row)
                 cells = match.group("cells").split("|")[:-1] if match else []
-                if match is None or len(cells) != len(names) or not match.group("label"):
+                if match is None or len(cells) != len(names) or not match.group("label").strip():
                     break
                 self.out.start_group()
                 for name, cell in zip(names, cells, strict=True):
                     value = to_float(cell.strip().rstrip("%"))
                     if value is not None:
-                        label = match.group("label").replace(" ", "_")
+                        label = match.group("label").strip().replace(" ", "_")
                         self.out.add(
                             line,
                             f"{name}.{label}",
