@@ -32,6 +32,7 @@ PATHOLOGICAL: dict[str, bytes] = {
     "clock-cells": (b"0 " + b"00:07 " * 200 + b"\n") * 20_000,
     # numbers whose row fails at its end, with runs of spaces a separator and a cell could share
     "class-table-long-row": b"| Class | IoU | Acc |\n|" + b" " * 10_000_000 + b"x\n",
+    "class-table-headers": b"| Class | IoU |\n" * 500_000,
     "spaced-rows-failing-late": (b"0" + b"    [1.5e+02, 3.4e+04]" * 60 + b"    []x\n") * 5_000,
 }
 

@@ -895,3 +895,12 @@ def test_a_kl_printed_in_a_key_value_table_is_read() -> None:
         block.format(ev="0.984", kl="0.00148061") + block.format(ev="0.981", kl="nan       ")
     )
     assert _broke(report)["name"] == "KL"
+
+
+def test_a_foreign_line_inside_a_class_table_does_not_end_it() -> None:
+    # Hand-written: a warning printed between the header and the rows of the per-class table.
+    table = MMSEG_CLASS_TABLE.replace(
+        "| Class  |  IoU  |  Acc  |\n", "| Class  |  IoU  |  Acc  |\nINFO nanny Infinity-war\n"
+    )
+    report = diagnose_text(MMSEG_TRAIN + table)
+    assert _broke(report)["name"] == "IoU.lane"

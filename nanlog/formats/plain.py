@@ -350,6 +350,15 @@ def _joined_names(words: list[str]) -> list[str]:
     return names
 
 
+def _lines_after(text: str, start: int) -> Iterable[str]:
+    """The lines of ``text`` from ``start`` on, one at a time (a table ends long before)."""
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
 class _Table:
     """The table being read: its column names (None: headerless) and its last row's line."""
 
@@ -566,23 +575,32 @@ class PlainParser(Parser):
         for header in _CLASS_HEADER.finditer(text):
             names = [n.strip() for n in header.group("names").split("|")[:-1]]
             line = lines.at(header.start())
-            for row in text[header.end() + 1 :].split("\n"):
+            foreign = 0  # a line printed into the table by something else (one is let pass)
+            for row in _lines_after(text, header.end() + 1):
                 line += 1
-                row = row.rstrip("\r")
                 if _RULE_LINE.match(row) and row.strip():
                     continue
                 match = _CLASS_ROW.fullmatch(row)
                 cells = match.group("cells").split("|")[:-1] if match else []
-                if match is None or len(cells) != len(names) or not match.group("label").strip():
-                    break
+                label = match.group("label").strip() if match else ""
+                values = [to_float(cell.strip().rstrip("%")) for cell in cells]
+                if (
+                    len(cells) != len(names)
+                    or not label
+                    or to_float(label) is not None
+                    or all(value is None for value in values)
+                ):
+                    foreign += 1
+                    if foreign > 1:
+                        break
+                    continue
+                foreign = 0
                 self.out.start_group()
-                for name, cell in zip(names, cells, strict=True):
-                    value = to_float(cell.strip().rstrip("%"))
+                for name, value in zip(names, values, strict=True):
                     if value is not None:
-                        label = match.group("label").strip().replace(" ", "_")
                         self.out.add(
                             line,
-                            f"{name}.{label}",
+                            f"{name}.{label.replace(' ', '_')}",
                             value,
                             step=self.step,
                             epoch=self.epoch,
