@@ -312,6 +312,17 @@ def test_a_metric_named_before_its_position_is_read() -> None:
     assert report.first_nonfinite["step"] == 200 and report.first_nonfinite["line"] == 2
 
 
+def test_a_sentence_naming_the_position_is_read() -> None:
+    # Deeplearning4j's ScoreIterationListener, hand-written in its shape (reading set 3006)
+    prefix = "09:54:37.023 [main] INFO  o.d.o.l.ScoreIterationListener - "
+    report = diagnose_text(
+        f"{prefix}Score at iteration 0 is 2.30\n{prefix}Score at iteration 20 is 1.9\n"
+        f"{prefix}Score at iteration 40 is NaN\n"
+    )
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["last_finite"] == 1.9
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

@@ -60,11 +60,12 @@ _NOT_FIRST_WORDS = frozenset(
 # ``loss: v`` (timm pads a NaN: ``Loss:       nan``; Hugging Face's metrics blocks pad the
 # name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
-# position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``.
+# position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``, and
+# Deeplearning4j's ``Score at iteration 60 is NaN``.
 _SEP = (
     r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
     r"|\s{1,4}(?:at|@)\s{1,4}"
-    r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}[:=]\s{0,4}"
+    r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}(?:[:=]|is(?=\s))\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
 )
 # Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
@@ -455,9 +456,10 @@ class PlainParser(Parser):
                     continue
                 else:
                     if not len(out) and len(self.loose) < LOOSE_PAIRS:
-                        # ``name: v`` or ``name = v`` only: ``Invalid Nan value`` is prose
+                        # ``name: v``, ``name = v`` or ``name at step N is v`` only:
+                        # ``Invalid Nan value`` is prose
                         sep = text[match.end("key") : match.start("val")]
-                        if ":" in sep or "=" in sep or "：" in sep or sep == "[":
+                        if ":" in sep or "=" in sep or "：" in sep or sep == "[" or " is" in sep:
                             rest = text[match.end("val") : segment_end].strip()
                             self._keep_loose(key, match.group("val"), lines.at(pos), not rest)
                     continue
