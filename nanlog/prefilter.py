@@ -59,6 +59,8 @@ EVENT_WORDS: tuple[bytes, ...] = (
     b"device-side",
     b"n_classes",
     b"Invalid loss",
+    b"not finite",
+    b"bad values",
     b"Traceback",
     b"encountered in",
     b"Error: ",

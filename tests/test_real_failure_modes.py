@@ -323,6 +323,34 @@ def test_a_sentence_naming_the_position_is_read() -> None:
     assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["last_finite"] == 1.9
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "WARNING: received a nan loss, setting loss value to 0",  # deepspeech.pytorch
+        "RuntimeError:  [!] NaN loss with decoder_loss.",  # Coqui (Mozilla) TTS
+        "RuntimeError: Loss was NaN for 1 times in a row. Stopped training.",  # NeuralHydrology
+        "Loss in not finite. Terminate training.",  # a trainer's own check, sic
+        "18/06/02 16:24:14 ERROR StrongWolfeLineSearch: Encountered bad values in function "
+        "evaluation. Decreasing step size to 0.041",  # Spark's breeze
+    ],
+)
+def test_a_failure_sentence_is_a_problem(message: str) -> None:
+    # hand-written in the shape of the reading set's third batch (3361, 3372, 3368, 3310, 3396)
+    report = diagnose_text(f"epoch 1 loss 2.5\nepoch 2 loss 2.1\n{message}\n")
+    assert report.problem and report.failure is not None and report.failure["line"] == 3
+
+
+def test_a_traceback_echoing_the_raise_is_one_message() -> None:
+    # NeuralHydrology's traceback (reading set 3368): the source line quotes the message
+    report = diagnose_text(
+        "epoch 1 loss 2.5\n"
+        '  File "basetrainer.py", line 295, in _train_epoch\n'
+        '    raise RuntimeError(f"Loss was NaN for {nan_count} times in a row. Stopped training.")\n'
+        "RuntimeError: Loss was NaN for 1 times in a row. Stopped training.\n"
+    )
+    assert report.failure is not None and report.failure["line"] == 4
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

@@ -226,7 +226,22 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         "nonfinite_norm",
         r"The total norm of order [\d.]+ for gradients from `parameters` is non-finite",
     ),
-    ("nonfinite_check", r"(?:Loss|loss) is (?:NaN|nan|inf|not finite|infinite)[^\r\n]{0,80}"),
+    # ``Loss is nan``, NeuralHydrology's ``Loss was NaN for 1 times in a row``, a trainer's
+    # ``Loss in not finite. Skip this training step.`` (sic)
+    (
+        "nonfinite_check",
+        r"(?:Loss|loss) (?:is|was|in|became) (?:NaN|nan|inf|not finite|infinite|non-finite)"
+        r"[^\r\n]{0,80}",
+    ),
+    # deepspeech.pytorch's ``WARNING: received a nan loss, setting loss value to 0``, Coqui
+    # (Mozilla) TTS's ``[!] NaN loss with decoder_loss.``
+    (
+        "nonfinite_check",
+        r"(?:received|got|encountered|skipp?ing|detected) (?:an? )?(?:nan|NaN|inf|Inf) loss"
+        r"[^\r\n]{0,80}|(?<![\w-])(?:NaN|nan|Inf|inf) loss with [^\r\n]{0,80}",
+    ),
+    # Spark's breeze line search, when the objective returned NaN/inf at a trial step
+    ("nonfinite_check", r"Encountered bad values in function evaluation[^\r\n]{0,80}"),
     # SpeechBrain's check: ``speechbrain.core - WARNING - Parameter is not finite``
     ("nonfinite_check", r"(?:Parameter|Gradient)s? (?:is|are) not finite[^\r\n]{0,60}"),
     # a custom loop's own stop: ``NaN or Inf detected in model parameters after step 2361``
@@ -320,6 +335,14 @@ _EVENT_HINTS = (
     "Error: ",
     "Exception: ",
     "oss is",
+    "oss was",
+    "oss in",
+    "oss became",
+    "NaN loss",
+    "nan loss",
+    "inf loss",
+    "Inf loss",
+    "bad values",
     "etected",
     "ound",
     "float16",
@@ -343,6 +366,11 @@ _EVENT_HINTS = (
     "autocast",
 )
 MAX_EVENTS = 10_000
+# A traceback echoes the source line that raised: ``raise RuntimeError(f"Loss was NaN ...")``
+# quotes the message the next line prints; it is code, not a second message.
+_QUOTING_CODE = re.compile(
+    r"[ \t]*(?:raise |print\(|assert |(?:self\.)?(?:logger|logging|log|warnings)\.\w+\()"
+)
 
 
 def scan_events(chunk: Chunk, events: list[Event]) -> None:
@@ -354,6 +382,9 @@ def scan_events(chunk: Chunk, events: list[Event]) -> None:
     for pattern, kinds in _EVENT_PASSES:
         lines = LineCounter(chunk)
         for match in pattern.finditer(text):
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            if _QUOTING_CODE.match(text, line_start, match.start()):
+                continue
             found.append(
                 Event(
                     lines.at(match.start()),
