@@ -42,6 +42,7 @@ from nanlog.rules.shape import (
     SameBatchEachEpoch,
     SteadyGrowth,
     SuddenBreakAfterDecline,
+    TrainingWentOn,
     ValidationSurvivedNaN,
 )
 from nanlog.rules.terms import (
@@ -64,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     CollapseToZero(),
     InfiniteWithoutGrowth(),
     ValidationSurvivedNaN(),
+    TrainingWentOn(),
     TotalBrokeWithFiniteTerms(),
     BoxTermBrokeFirst(),
     TermBlewUpAtBreak(),

@@ -828,6 +828,8 @@ class CollapseToZero(Rule):
         i = drop_to_zero(analysis.curves)
         if i is None:
             return
+        if i + 1 < len(loss.values) and loss.values[i + 1] != 0.0:
+            return  # one batch's loss replaced by 0 (a trainer skipping a NaN), then training on
         line, step = loss.place(i)
         before: float | None = float(loss.values[i - 1])
         if before is not None and abs(before) >= self.AFTER_GROWTH:
@@ -983,3 +985,102 @@ class ValidationSurvivedNaN(Rule):
             yield self.against(
                 cause, 0.5, "a diverging run leaves no finite validation loss behind it", line
             )
+
+
+class TrainingWentOn(Rule):
+    """What it detects:
+        After the first NaN loss (a printed NaN, or the trainer's own message that it got
+        one), training goes on: every later loss is finite and at the level it had before,
+        for several records. The run broke once and was not broken by it.
+
+    Why it leads to NaN:
+        The NaN came from one batch's forward pass through weights that still work, and the
+        trainer did not apply it (it skipped the batch or set its loss to 0). So the batch
+        is the cause: a sample with NaN or extreme values, an empty or fully masked target,
+        a CTC input shorter than its transcript, or a loss undefined on it (log(0)). A rate
+        too high or exploding gradients would have broken the weights, and every batch
+        after them. Under float16 the same shape is a loss scaler skipping an overflowing
+        step, which the precision rules tell.
+
+    Example::
+
+        Epoch: [1][4690/6051]   Loss 45.0176 (73.3756)
+        Epoch: [1][4691/6051]   Loss 40.6438 (73.3686)
+        WARNING: received a nan loss, setting loss value to 0
+        Epoch: [1][4692/6051]   Loss 0.0000 (73.3530)
+        Epoch: [1][4693/6051]   Loss 40.4348 (73.3460)
+        Epoch: [1][4694/6051]   Loss 53.1464 (73.3417)
+        Epoch: [1][4695/6051]   Loss 46.1473 (73.3359)
+
+    Stays silent on::
+
+        step 1 loss 2.5
+        step 2 loss 2.3
+        step 3 loss nan
+        step 4 loss nan
+        step 5 loss nan
+    """
+
+    code = "SH12"
+    name = "shape.training-went-on"
+    causes = (
+        "bad_input_data",
+        "unstable_loss_function",
+        "learning_rate_too_high",
+        "exploding_gradients",
+    )
+    summary = "after one NaN the loss goes on finite at its level: one bad batch, not the weights"
+    AFTER = 3  # finite records after the NaN
+    LEVEL = 10.0  # times the largest loss before it, at most
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        loss = analysis.loss
+        if loss is None or analysis.first_event("half_precision") is not None:
+            return
+        found = self._break(analysis, loss)
+        if found is None:
+            return
+        line, first_after = found
+        before = loss.values[:first_after]
+        before = before[np.isfinite(before) & (before != 0.0)]
+        after = loss.values[first_after:]
+        after = after[after != 0.0]  # the NaN batch's loss set to 0
+        if len(before) < 2 or len(after) < self.AFTER or not np.isfinite(after).all():
+            return
+        if np.abs(after).max() > self.LEVEL * np.abs(before).max():
+            return
+        yield self.evidence(
+            "bad_input_data",
+            0.55,
+            f"training went on after the NaN at line {line}: {len(after)} later losses are finite "
+            f"and at their earlier level, so one batch gave the NaN through weights that still work",
+            line,
+        )
+        yield self.evidence(
+            "unstable_loss_function",
+            0.35,
+            "a loss undefined on some batches (log(0) on an empty target, CTC on an input "
+            "shorter than its transcript) breaks once like this",
+            line,
+        )
+        for cause in ("learning_rate_too_high", "exploding_gradients"):
+            yield self.against(
+                cause, 0.5, "a diverging run does not print ordinary losses after its NaN", line
+            )
+
+    @staticmethod
+    def _break(analysis: Analysis, loss: Curve) -> tuple[int, int] | None:
+        """The line of the first NaN loss (a record or a message) and the index of the first
+        loss record after it; None when the NaN loss came back more than once."""
+        bad = np.flatnonzero(~loss.finite)
+        if len(bad) > 1:
+            return None  # recurring NaN: the recovering-NaN rule's
+        if len(bad) == 1:
+            return loss.place(int(bad[0]))[0], int(bad[0]) + 1
+        messages = [
+            e for e in analysis.failure_events if e.kind in ("nonfinite_check", "invalid_loss")
+        ]
+        if not messages:
+            return None
+        line = messages[0].line
+        return line, int(np.searchsorted(loss.lines, line))
