@@ -34,6 +34,10 @@ PATHOLOGICAL: dict[str, bytes] = {
     "class-table-long-row": b"| Class | IoU | Acc |\n|" + b" " * 10_000_000 + b"x\n",
     "class-table-headers": b"| Class | IoU |\n" * 500_000,
     "spaced-rows-failing-late": (b"0" + b"    [1.5e+02, 3.4e+04]" * 60 + b"    []x\n") * 5_000,
+    # logging records (an envelope) whose level never comes, each line read for one
+    "log-records-without-level": (b"2024-05-01 12:00:00,123 - " + b"name " * 40 + b"\n") * 50_000,
+    "log-records-long-lines": (b"2024-05-01 12:00:00,123 - x - INFO - " + b"a" * 100_000 + b"\n")
+    * 100,
 }
 
 

@@ -1,6 +1,7 @@
 """What wraps every line of a log without being part of what the trainer printed.
 
-A CI job's log comes with the runner's timestamp on each line, ``docker compose logs`` with
+A CI job's log comes with the runner's timestamp on each line, a logger's with its record
+(time, name, level: ``2024-05-01 12:00:00,123 - mmdet - INFO - ``), ``docker compose logs`` with
 the service's name, ``kubectl logs --prefix`` with the pod, Ray with the worker's pid,
 ``torchrun --tee`` with the rank; a log pasted in a thread comes as a Markdown quote or
 indented as a code block. Formats that read a line by its columns (a table of numbers under
@@ -16,10 +17,41 @@ from __future__ import annotations
 
 import re
 
+# A time as loggers print it: ``2024-05-01 12:00:00,123``, ``[2024-05-01 12:00:00]``,
+# log4j's ``18/06/02 16:24:14`` and ``09:54:37.023``.
+_TIME = (
+    r"\[?(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\d\d/\d\d/\d\d \d\d:\d\d:\d\d|\d\d:\d\d:\d\d[.,]\d{3})\]?"
+)
+_LEVEL = r"(?<![\w])\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?(?![\w])"
+# What follows the level: separators, and a logger's name or position only before `` - ``
+# (``INFO Epoch: 1`` keeps its ``Epoch:``).
+_AFTER_LEVEL = (
+    r":?[ \t]{0,8}(?:[-|:][ \t]{0,4})?"
+    r"(?:[\w.$<>]{1,120}(?::[\w<>]{1,60}:\d{1,6})?[ \t]{1,4}-[ \t]{1,4})?"
+)
+
 # Each wrapper as it starts a line. Only forms a trainer does not print itself: a wrapper
 # that could be a trainer's own first column (``epoch |``) would shift that table.
 WRAPPERS: tuple[tuple[str, str], ...] = (
     ("CI runner timestamp", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?"),
+    # A logging library's record: a time, perhaps a logger's name, its position or thread,
+    # then the level (Python's ``%(asctime)s - %(name)s - %(levelname)s - ``, loguru's
+    # ``| INFO     | module:function:12 - ``, log4j's ``[main] INFO  o.d.Listener - ``); or
+    # the time alone, on lines printed without a level (a table's ``|`` stays).
+    (
+        "log record",
+        _TIME
+        + r"(?:[^\n=%\u2501\u2588]{0,80}?"  # not a progress bar's or a metric's characters
+        + _LEVEL
+        + _AFTER_LEVEL
+        + r"|[ \t]-[ \t]|[ \t]?:[ \t]|[ \t])",
+    ),
+    ("log record", r"(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.<>-]{0,60}:"),  # basicConfig
+    (
+        "glog record",  # absl and glog: ``I0501 12:00:00.123456 140234 train.py:123] ``
+        r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[ \t]{1,8}\d{1,8} [\w./<>-]{1,80}:\d{1,6}\] ?",
+    ),
     ("Markdown quote", r"(?:> ?)+"),
     ("docker compose service", r"[A-Za-z0-9][\w.-]*[-_]\d+ +\| ?"),
     ("Ray worker", r"\((?:\w+ )?pid=\d+(?:, ip=[\d.]+)?\) ?"),

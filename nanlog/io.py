@@ -346,6 +346,12 @@ class TextReader:
         """The cleaned text of the first block, for sniffing."""
         return clean(self._head_raw.decode(self.encoding, errors="replace"), self.envelope)
 
+    @property
+    def wrapped_head(self) -> str:
+        """The first block with its envelope still on: a logger's name in it (``- mmdet -``)
+        tells which trainer wrote the log."""
+        return clean(self._head_raw.decode(self.encoding, errors="replace"))
+
     def chunks(self) -> Iterator[Chunk]:
         """Yield clean chunks; each ends on ``\\n`` (the last one may not)."""
         decoder = codecs.getincrementaldecoder(self.encoding)("replace")

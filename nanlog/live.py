@@ -109,7 +109,7 @@ class Monitor:
             self.run.variant = self.parser.variant
             self.run.format = self.parser.format_id or self.input_format or "plain"
         self.run.lines = self.line - 1
-        self.run.head_hint = self.prefix  # as diagnose's reader sees it: the first 4 KiB
+        self.run.head_hint = self.prefix  # as diagnose's reader keeps it: the first 4 KiB, wrapped
         return diagnose_run(self.run)
 
     # -- text to records ------------------------------------------------------------
@@ -143,7 +143,6 @@ class Monitor:
         self.envelope = find_envelope(sniffed)
         if self.envelope is not None:  # every line so far is read again without it
             head, sniffed = self.envelope.unwrap(head), self.envelope.unwrap(sniffed)
-            self.prefix = head[:4096]
         elif self.parser is not None and _reading(sniffed, self.input_format) == self.reading:
             return self._parse_chunk(text, first_line=self.line)
         self.series.truncate(0)

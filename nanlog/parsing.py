@@ -91,7 +91,11 @@ def _parse_stream(
     series = SeriesBuilder()
     parser = make_parser(series, head, fmt_id)
     run = Run(
-        source=name, format="", series=series, encoding=reader.encoding, head_hint=head[:4096]
+        source=name,
+        format="",
+        series=series,
+        encoding=reader.encoding,
+        head_hint=reader.wrapped_head[:4096],
     )
     sampled = None
     size = _size_of(stream)
@@ -167,7 +171,9 @@ def stream_source(
         head = reader.head
         series = SeriesBuilder()
         parser = make_parser(series, head, fmt.id if fmt else None)
-        run = Run(source.name, "", series, encoding=reader.encoding, head_hint=head[:4096])
+        run = Run(
+            source.name, "", series, encoding=reader.encoding, head_hint=reader.wrapped_head[:4096]
+        )
         for chunk in reader.chunks():
             feed_chunk(run, parser, chunk)
             if reader.bytes_read > stream_after:

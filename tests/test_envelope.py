@@ -30,6 +30,12 @@ WRAPPERS = {
     "torchrun": lambda i: "[default0]:",
     "code block": lambda i: "    ",
     "ci and rank": lambda i: f"2024-05-01T12:00:00.{i:07d}Z [rank0]: ",
+    "python logging": lambda i: f"2024-05-01 12:00:{i % 60:02d},123 - train - INFO - ",
+    "logging basicConfig": lambda i: "INFO:root:",
+    "hydra logging": lambda i: f"[2024-05-01 12:00:{i % 60:02d},123][__main__][INFO] - ",
+    "loguru": lambda i: f"2024-05-01 12:00:{i % 60:02d}.123 | INFO     | train:fit:42 - ",
+    "absl": lambda i: f"I0501 12:00:{i % 60:02d}.123456 140234 train.py:123] ",
+    "bracketed time": lambda i: f"[2024-05-01 12:00:{i % 60:02d}] ",
 }
 
 # Logs whose reading depends on where a line starts: bare numbers under no header, a
@@ -63,7 +69,7 @@ def test_a_wrapped_log_reads_as_the_log_itself(path: Path, wrapper: str) -> None
     assert _report(_wrapped(data, wrapper)) == _report(data)
 
 
-@pytest.mark.parametrize("wrapper", ["github actions", "markdown quote"])
+@pytest.mark.parametrize("wrapper", ["github actions", "markdown quote", "python logging"])
 def test_live_reading_takes_the_same_envelope_off(wrapper: str) -> None:
     data = _wrapped(LOGS[0].read_bytes(), wrapper)
     monitor = Monitor("log")
@@ -92,6 +98,48 @@ def test_a_line_without_the_wrapper_is_left_as_it_is() -> None:
     assert envelope is not None
     assert envelope.unwrap("> step 4 loss nan\nstep 5 loss nan\n") == (
         "step 4 loss nan\nstep 5 loss nan\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("2024-05-01 12:00:00,123 - mmdet - INFO - Epoch [1][50/100]", "Epoch [1][50/100]"),
+        ("09:54:37.023 [main] INFO  o.d.o.l.ScoreIterationListener - Score at", "Score at"),
+        (
+            "18/06/02 16:24:14 ERROR StrongWolfeLineSearch: Encountered",
+            "StrongWolfeLineSearch: Encountered",
+        ),
+        ("[2021-04-25 21:57:25 swin_t](main.py 221): INFO Train: [3/300]", "Train: [3/300]"),
+        ("2018-12-20 20:53:27,127 maskrcnn_benchmark.trainer INFO: eta: 3 days", "eta: 3 days"),
+        ("2024-05-01 12:00:00 INFO Epoch: 1 loss: 2", "Epoch: 1 loss: 2"),  # no logger name
+        ("2024-05-01 12:00:00 | Class | IoU |", "| Class | IoU |"),  # no level: the time only
+    ],
+)
+def test_a_log_record_loses_its_logging_prefix(line: str, message: str) -> None:
+    # hand-written, one per logging layout
+    envelope = find_envelope(f"{line}\n" * 4)
+    assert envelope is not None and envelope.unwrap(line) == message
+
+
+def test_a_level_inside_a_progress_bar_is_not_a_prefix() -> None:
+    # hand-written: a Keras bar with a logger's warning glued to its end
+    head = "[2024-05-01 12:00:00] step 1\n" * 4
+    line = "[2024-05-01 12:00:00] 1/2 ━━━━ 0s 762ms/step - loss: nan[WARNING] absl - saving"
+    envelope = find_envelope(head)
+    assert envelope is not None
+    assert envelope.unwrap(line).startswith("1/2 ━━━━ 0s 762ms/step - loss: nan")
+
+
+def test_the_trainer_named_by_a_logger_survives_its_unwrapping() -> None:
+    # hand-written: mmdetection's logger names the trainer only in the prefix
+    text = "".join(
+        f"2024-05-01 12:00:0{i},123 - mmdet - INFO - Epoch [1][{i}0/100]  loss: {v}\n"
+        for i, v in enumerate(["2.1", "1.9", "1.8", "nan"])
+    )
+    report = diagnose_run(parse_stream(io.BytesIO(text.encode()), "log"))
+    assert any(
+        "OpenMMLab" in remedy or "mmdet" in remedy for c in report.causes for remedy in c.remedies
     )
 
 
