@@ -2,7 +2,7 @@
 
 Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
 ``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
-``'nan'``, YAML's ``.nan`` and ``-.inf``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``,
+``'nan'``, PaddleOCR's ``nanxxx``, YAML's ``.nan`` and ``-.inf``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``,
 ``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
 with :func:`to_float`, so a spelling is added here once. Only whole value
 tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
@@ -14,12 +14,13 @@ import math
 import re
 
 # A bare number or non-finite word. ``inf.`` and ``nan.0`` come from Lightning's
-# tqdm formatter, ``1.23e+4`` from tqdm, ``Infinity`` from JSON.
+# tqdm formatter, ``1.23e+4`` from tqdm, ``Infinity`` from JSON, ``nanxxx`` from PaddleOCR
+# (``{:x<6f}`` fills a value shorter than six characters with x).
 _BARE = (
     r"[-+]?(?:"
     r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-    r"|(?:nan|NaN|NAN|Nan)(?:\.0)?"
-    r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?)?"
+    r"|(?:nan|NaN|NAN|Nan)(?:\.0|x{1,3})?"
+    r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?|x{1,3})?"
     r"|1\.#(?:QNAN|SNAN|IND|INF)\d*"  # the Windows C runtime: 1.#QNAN, -1.#IND, 1.#INF00
     r"|\.(?:nan|NaN|NAN|inf|Inf|INF)"  # YAML (a result dict printed by yaml.dump): .nan, -.inf
     r")"

@@ -29,6 +29,7 @@ TOKEN = re.compile(r"(?<![\w.])(" + VALUE + r")" + END)
         "tensor(nan, grad_fn=<NllLossBackward0>)",
         ".nan",  # YAML
         ".NaN",
+        "nanxxx",  # PaddleOCR's {:x<6f}
     ],
 )
 def test_nan_spellings(token: str) -> None:
@@ -87,6 +88,7 @@ def test_finite_spellings(token: str, expected: float) -> None:
         "information",
         "infer",
         "banana",
+        "nanxxxx",
     ],
 )
 def test_words_are_not_value_tokens(text: str) -> None:

@@ -351,6 +351,17 @@ def test_a_traceback_echoing_the_raise_is_one_message() -> None:
     assert report.failure is not None and report.failure["line"] == 4
 
 
+def test_a_bracketed_key_before_its_value_is_read() -> None:
+    # LION's loguru lines, hand-written in their shape (reading set 3455)
+    report = diagnose_text(
+        "| E1 iter[ 14/ 15] | [Loss] 2.5 | [step]  15 |\n"
+        "| E2 iter[ 14/ 15] | [Loss] 2.1 | [step]  30 |\n"
+        "| E3 iter[ 14/ 15] | [Loss] nan | [step]  45 |\n"
+    )
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["name"] == "Loss"
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

@@ -69,10 +69,11 @@ _SEP = (
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
 )
 # Not inside an ASCII word; a CJK character may come right before (``测试集上的Loss: 2.6``).
+# A key may be quoted, or bracketed before its value (``| [Loss] nan | [step]  1574 |``).
 _PAIR = (
-    r"(?<![A-Za-z0-9_./@-])['\"]?(?P<key>"
+    r"(?<![A-Za-z0-9_./@-])(?:['\"]|\[(?=[A-Za-z]))?(?P<key>"
     + _KEY
-    + r")(?![\w./@-])['\"]?"  # a whole word: no backtracking into shorter keys
+    + r")(?![\w./@-])(?:['\"]|\](?=[ \t]))?"  # a whole word: no backtracking into shorter keys
     + _SEP
     + r"(?P<val>"
     + VALUE
@@ -123,7 +124,7 @@ _SOURCE_FILE = re.compile(r"\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|cuh|java|rs|go|js|
 
 # The leading look-ahead lets the engine skip, at C speed, positions no alternative can start at.
 _SCAN = re.compile(
-    "(?<![A-Za-z0-9_./@-])(?=['\"A-Za-z_\\d\u4e00-\u9fff])(?:"
+    "(?<![A-Za-z0-9_./@-])(?=['\"A-Za-z_\\d\u4e00-\u9fff]|\\[[A-Za-z])(?:"
     + _PAIR
     + "|"
     + _LABEL
