@@ -332,10 +332,12 @@ def test_a_sentence_naming_the_position_is_read() -> None:
         "Loss in not finite. Terminate training.",  # a trainer's own check, sic
         "18/06/02 16:24:14 ERROR StrongWolfeLineSearch: Encountered bad values in function "
         "evaluation. Decreasing step size to 0.041",  # Spark's breeze
+        "  what():  Encountered NaN.",  # fastText
+        "(RayTrainWorker pid=41) [NaN/Inf detected] Loss 'seg_dice' is invalid. Setting to zero.",
     ],
 )
 def test_a_failure_sentence_is_a_problem(message: str) -> None:
-    # hand-written in the shape of the reading set's third batch (3361, 3372, 3368, 3310, 3396)
+    # hand-written in the shape of the reading set's logs (3361, 3372, 3368, 3310, 3396, 3572, 3603)
     report = diagnose_text(f"epoch 1 loss 2.5\nepoch 2 loss 2.1\n{message}\n")
     assert report.problem and report.failure is not None and report.failure["line"] == 3
 
@@ -360,6 +362,28 @@ def test_a_bracketed_key_before_its_value_is_read() -> None:
     )
     assert report.first_nonfinite is not None
     assert report.first_nonfinite["line"] == 3 and report.first_nonfinite["name"] == "Loss"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # the PyTorch char-rnn classification tutorial (reading set 3604)
+        ["5000 5% (0m 12s) 2.4177 Coelho / Portuguese ✓", "10000 10% (0m 21s) nan Nam / Russian ✗"],
+        # the PyTorch seq2seq translation tutorial
+        ["0m 5s (- 2m 1s) (5000 5%) 2.8732", "0m 9s (- 1m 57s) (10000 10%) nan"],
+    ],
+)
+def test_the_pytorch_tutorials_unnamed_loss_is_read(lines: list[str]) -> None:
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["step"] == 10000
+
+
+def test_an_episodes_return_is_a_training_metric() -> None:
+    # PPO-for-Beginners' iteration block, hand-written in its shape (reading set 3544, 3611)
+    block = "---- Iteration #{} ----\nAverage Episodic Return: {}\nAverage Loss: {}\n"
+    report = diagnose_text(block.format(1, "-1200.5", "0.03") + block.format(2, "nan", "nan"))
+    assert report.first_nonfinite is not None and report.first_nonfinite["line"] == 5
 
 
 def test_a_table_header_with_two_word_names_is_read() -> None:

@@ -240,6 +240,10 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:received|got|encountered|skipp?ing|detected) (?:an? )?(?:nan|NaN|inf|Inf) loss"
         r"[^\r\n]{0,80}|(?<![\w-])(?:NaN|nan|Inf|inf) loss with [^\r\n]{0,80}",
     ),
+    # fastText's ``what():  Encountered NaN.`` (a C++ exception), Ray Train's guard
+    # ``[NaN/Inf detected] Loss 'seg_dice' is invalid. Setting to zero.``
+    ("nonfinite_check", r"Encountered (?:NaN|nan|Inf|inf)\b[^\r\n]{0,60}"),
+    ("nonfinite_check", r"\[(?:NaN|nan)/(?:Inf|inf) detected\][^\r\n]{0,80}"),
     # Spark's breeze line search, when the objective returned NaN/inf at a trial step
     ("nonfinite_check", r"Encountered bad values in function evaluation[^\r\n]{0,80}"),
     # SpeechBrain's check: ``speechbrain.core - WARNING - Parameter is not finite``
@@ -343,6 +347,8 @@ _EVENT_HINTS = (
     "inf loss",
     "Inf loss",
     "bad values",
+    "Encountered",
+    "Inf detected",
     "etected",
     "ound",
     "float16",

@@ -50,7 +50,7 @@ _KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
 # than an optional group after every key in the scan.
 _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset(
-    {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward"}
+    {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward", "return"}
 )
 # Words of a sentence, not of a name: ``Model diverged with loss = NaN`` prints ``loss``.
 _NOT_FIRST_WORDS = frozenset(
@@ -93,6 +93,17 @@ _UNNAMED = (
     r"(?<![\w.])(?P<u_ep>\d{1,9})_(?P<u_phase>train|val)_(?P<u_n>\d{1,12}),\s{1,3}"
     r"(?P<u_val>" + VALUE + r")" + END
 )
+# The PyTorch tutorials print their loss unnamed after the iteration, a percentage and the
+# time: ``35000 35% (1m 4s) nan Nam / Russian`` (char-rnn classification) and
+# ``0m 5s (- 2m 1s) (5000 5%) 2.8732`` (seq2seq translation).
+_TUTORIAL = (
+    r"(?<![\w.])(?P<t_step>\d{1,12}) \d{1,3}% \(\d{1,5}m \d{1,2}s\) (?P<t_val>"
+    + VALUE
+    + r")"
+    + END
+    + r"|(?<![\w.])\d{1,5}m \d{1,2}s \(- ?-?\d{1,5}m \d{1,2}s\) \((?P<t_step2>\d{1,12}) \d{1,3}%\) "
+    r"(?P<t_val2>" + VALUE + r")" + END
+)
 _METRIC_WORDS = re.compile(
     r"loss|acc|ppl|perplexity|cross[_ -]?entropy|smooth[_ -]?l1|(?:^|[_ ./-])nll(?:$|[_ ./-])|"
     r"reward|^(?:(?:train|training|val|valid|test|eval|avg|average|mean|total|batch)[_ -])?cost$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
@@ -106,6 +117,8 @@ _METRIC_WORDS = re.compile(
     # icefall/k2's AMP ``grad_scale: 2.0``; a KL term or PPO's ``approx_kl``; baselines'
     # ``EpRewMean`` (an episode's mean reward)
     r"|grad[ _]scale|(?:^|[_ ./-])kl(?:$|[_ ./-])|^ep_?rew_?mean$"
+    # an RL episode's return: ``Average Episodic Return``, ``episode_return``, ``ep_ret``
+    r"|(?:^|[_ ./-])(?:ep|episode|episodic)[_ ]?ret(?:urn)?(?:$|[_ ./-])"
 )
 
 
@@ -130,6 +143,8 @@ _SCAN = re.compile(
     + _LABEL
     + "|"
     + _UNNAMED
+    + "|"
+    + _TUTORIAL
     + "|"
     + _EPOCH_MARK
     + ")"
@@ -426,6 +441,13 @@ class PlainParser(Parser):
                 label = ""
             if which == "label":
                 label = match.group("label").lower()
+                continue
+            if which == "t_val" or which == "t_val2":
+                value = to_float(match.group(which))
+                if value is not None:
+                    out.start_group()
+                    step = int(match.group("t_step" if which == "t_val" else "t_step2"))
+                    out.add(lines.at(pos), "loss", value, step=step, phase="train")
                 continue
             if which == "u_val":
                 value = to_float(match.group("u_val"))
