@@ -455,6 +455,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             f"{s.names[name_id]} is non-finite while the other loss terms stay finite after it: "
             "it does not reach the weights (a term over an empty selection?), not a failure"
         )
+    noted: set[str] = set()
     for number, candidate in enumerate(candidates):
         position = int(candidate)
         if s.name_id[position] in contained:
@@ -468,6 +469,14 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             name = s.names[s.name_id[position]]
             metric = canonical_name(name)
         same = curves.get(metric) or _curves(run, frozenset({metric})).get(metric)
+        if metric in _COUNTED_SCORES and same is not None and _recovers(same):
+            if metric not in noted:
+                noted.add(metric)
+                notes.append(
+                    f"{name} was non-finite at line {int(s.line[position])} and finite again "
+                    "after a NaN: a score over no samples (0/0), not the training breaking"
+                )
+            continue
         last_finite = None
         if same is not None:
             earlier = same.before(position).values
@@ -498,6 +507,19 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             hidden=hidden,
         )
     return None
+
+
+# Scores that count correct samples: NaN weights make them wrong, never NaN (an argmax of
+# NaNs is a class), so a NaN one is a division by a count of zero (MXNet's epoch-end
+# ``Train-accuracy=nan`` after the metric was reset), unless it stays NaN.
+_COUNTED_SCORES = frozenset({"accuracy", "val_accuracy"})
+
+
+def _recovers(curve: Curve) -> bool:
+    """Whether the curve is finite again after one of its non-finite values."""
+    bad = np.flatnonzero(~curve.finite)
+    good = np.flatnonzero(curve.finite)
+    return bool(len(bad) and len(good) and good[-1] > bad[0])
 
 
 CONTAINED_AFTER = 3  # finite records of the other loss terms that show a NaN did not spread
@@ -645,7 +667,12 @@ def analyse(run: Run) -> Analysis:
         watched = _curves(run, frozenset({brk.metric})).get(brk.metric)
         if watched is not None:
             curves["loss"] = watched
-    if brk is not None and brk.metric != "loss" and _blind_before(curves.get("loss"), brk):
+    if (
+        brk is not None
+        and brk.metric != "loss"
+        and (_OBJECTIVE.search(brk.metric) or is_loss_term(brk.name))
+        and _blind_before(curves.get("loss"), brk)
+    ):
         # The loss is printed only at or after the break (a VRNN's ``Average loss: nan``
         # per epoch, ``KLD Loss`` per batch): the term that broke shows how the run got there.
         broke = _curves(run, frozenset({brk.metric})).get(brk.metric)

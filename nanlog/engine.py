@@ -164,6 +164,11 @@ def _shape(analysis: Analysis) -> str:
     loss = analysis.loss_before_break()
     brk = analysis.brk
     if loss is None or not len(loss):
+        if brk is not None and brk.last_finite is not None:
+            return (
+                f"{brk.metric} was {fmt(brk.last_finite)} at its last finite record, then turned "
+                f"{fmt(brk.value)} (the log prints no loss)"
+            )
         if brk is not None:
             return f"{brk.metric} was {fmt(brk.value)} from the first record the log shows"
         return ""

@@ -386,6 +386,28 @@ def test_an_episodes_return_is_a_training_metric() -> None:
     assert report.first_nonfinite is not None and report.first_nonfinite["line"] == 5
 
 
+def test_an_accuracy_nan_that_recovers_is_a_metric_artifact() -> None:
+    # MXNet's epoch-end accuracy after a metric reset, hand-written in its shape (reading set 3574)
+    lines = [
+        f"Epoch[{e}] Batch [{b}]\tTrain-accuracy={0.1 * e + 0.01 * b:.3f}"
+        for e in (0, 1)
+        for b in (10, 20)
+    ]
+    lines.insert(2, "Epoch[0] Train-accuracy=nan")
+    report = diagnose_text("\n".join(lines) + "\nEpoch[1] Train-accuracy=nan\n")
+    assert not report.problem
+    assert any("score over no samples" in note for note in report.notes)
+
+
+def test_an_accuracy_that_breaks_is_not_described_as_the_loss() -> None:
+    # hand-written: a log that prints only an accuracy
+    report = diagnose_text(
+        "Epoch[0] Batch [10] Train-accuracy=0.1\nEpoch[0] Batch [20] Train-accuracy=0.5\n"
+        "Epoch[0] Train-accuracy=nan\n"
+    )
+    assert report.problem and "loss rose" not in report.shape and "0.5" in report.shape
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(
