@@ -2,8 +2,8 @@
 
 Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
 ``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
-``'nan'``, PaddleOCR's ``nanxxx``, YAML's ``.nan`` and ``-.inf``, and the Windows C runtime's ``1.#QNAN``, ``-1.#IND``,
-``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
+``'nan'``, PaddleOCR's ``nanxxx``, YAML's ``.nan`` and ``-.inf``, and the Windows C
+runtime's ``1.#QNAN``, ``-1.#IND``, ``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
 with :func:`to_float`, so a spelling is added here once. Only whole value
 tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
 """

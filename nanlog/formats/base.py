@@ -348,7 +348,6 @@ _EVENT_HINTS = (
     "Inf loss",
     "bad values",
     "Encountered",
-    "Inf detected",
     "etected",
     "ound",
     "float16",
