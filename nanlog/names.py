@@ -65,6 +65,14 @@ _BASE = {
     "total_loss": "loss",
     "loss_value": "loss",
     "objective": "loss",
+    # the loss in other languages' hand-written loops
+    "pérdida": "loss",
+    "perdida": "loss",
+    "perda": "loss",
+    "perte": "loss",
+    "verlust": "loss",
+    "потери": "loss",
+    "потеря": "loss",
     "lr": "lr",
     "learning_rate": "lr",
     "learning rate": "lr",
@@ -140,6 +148,10 @@ def _qualified(name: str) -> str | None:
 
 _CJK_SUFFIX = (
     ("损失", "loss"),
+    ("損失", "loss"),  # Japanese, traditional Chinese
+    ("손실", "loss"),  # Korean
+    ("정확도", "accuracy"),
+    ("학습률", "lr"),
     ("学习率", "lr"),
     ("准确率", "accuracy"),
     ("正确率", "accuracy"),
@@ -153,7 +165,8 @@ def _chinese(name: str) -> str | None:
     """``平均损失`` is a loss, ``验证准确率`` a validation accuracy."""
     for suffix, base in _CJK_SUFFIX:
         if name.endswith(suffix):
-            return ("val_" if "验证" in name or "测试" in name else "") + base
+            validation = ("验证", "测试", "検証", "검증", "테스트")
+            return ("val_" if any(word in name for word in validation) else "") + base
     return None
 
 

@@ -408,6 +408,25 @@ def test_an_accuracy_that_breaks_is_not_described_as_the_loss() -> None:
     assert report.problem and "loss rose" not in report.shape and "0.5" in report.shape
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "| 에폭 1 |  반복 1 / 9295 | 손실 4.16",
+            "| 에폭 1 |  반복 3001 / 9295 | 손실 nan",
+        ],  # Korean
+        ["エポック 1 損失: 2.31", "エポック 2 損失: nan"],  # Japanese
+        ["Época 1/15, pérdida=2.31", "Época 2/15, pérdida=nan"],  # Spanish
+        ["Эпоха 1, потери: 2.31", "Эпоха 2, потери: nan"],  # Russian
+    ],
+)
+def test_the_loss_is_read_in_other_languages(lines: list[str]) -> None:
+    # hand-written loops in the shapes of the reading set's Korean trainer (3693)
+    report = diagnose_text("\n".join(lines) + "\n")
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 2
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

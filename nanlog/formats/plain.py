@@ -44,7 +44,7 @@ from nanlog.numbers import END, VALUE, to_float
 
 # A key is any word-like token; whether it names a metric is decided in Python, once per
 # distinct key. Nested or lazy quantifiers here would make the scan quadratic.
-_KEY = r"[A-Za-z_][\w./@-]{0,62}|[\u4e00-\u9fff]{1,8}"
+_KEY = r"[A-Za-z_\u0400-\u04ff][\w./@-]{0,62}|[\u4e00-\u9fff\uac00-\ud7a3]{1,8}"
 # Second words of two-word names (``val loss``, ``learning rate``, ``lm loss``, ``grad norm``,
 # ``loss scale``, ``Train Loss``): joined to the word before them in Python, which is cheaper
 # than an optional group after every key in the scan.
@@ -110,6 +110,8 @@ _METRIC_WORDS = re.compile(
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
+    # the loss, accuracy and rate in Japanese, Korean, Spanish, Portuguese, French, German, Russian
+    r"|損失|손실|정확도|학습률|^p[ée]rdida$|^perda$|^perte$|^verlust$|^потер[ия]$"
     # pix2pix / CycleGAN's loss names: ``D_A: 0.201 G_A: 0.297 cycle_A: 4.741 idt_A: 0.712``
     r"|^(?:[dg]_(?:a|b|gan|l1|real|fake)|cycle_[ab]|idt_[ab])$"
     # a class's evaluation score, mmsegmentation's ``IoU.road`` (nanlog.names.is_per_class_score)
@@ -137,7 +139,7 @@ _SOURCE_FILE = re.compile(r"\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|cuh|java|rs|go|js|
 
 # The leading look-ahead lets the engine skip, at C speed, positions no alternative can start at.
 _SCAN = re.compile(
-    "(?<![A-Za-z0-9_./@-])(?=['\"A-Za-z_\\d\u4e00-\u9fff]|\\[[A-Za-z])(?:"
+    "(?<![A-Za-z0-9_./@-])(?=['\"A-Za-z_\\d\u4e00-\u9fff\u0400-\u04ff\uac00-\ud7a3]|\\[[A-Za-z])(?:"
     + _PAIR
     + "|"
     + _LABEL

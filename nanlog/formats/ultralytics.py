@@ -1,4 +1,4 @@
-"""YOLOv5 / YOLOv7 / ultralytics (YOLOv8+) training rows: fixed ``%11s`` columns under a header.
+"""YOLOv5 / YOLOv6 / YOLOv7 / ultralytics (YOLOv8+) training rows: fixed columns under a header.
 
 ``     Epoch   gpu_mem       box       obj       cls     total    labels  img_size``, then per
 batch (tqdm redraws the line with ``\\r``)
@@ -26,6 +26,15 @@ _ROW = re.compile(
     r"(?P<values>(?:[ \t]+" + VALUE + r"){1,8}?)[ \t]+(?P<count>\d{1,9})[ \t]+(?P<size>\d{2,5})"
     r"(?::?[ \t]+\d{1,3}%\|[^|\r\n]{0,200}\|[ \t]*(?P<n>\d{1,9})/(?P<total>\d{1,9}))?"
 )
+# YOLOv6 prints no memory, label or size column: ``     Epoch  iou_loss  dfl_loss  cls_loss``
+# then ``      0/99    0.8452         0    0.5756: 100%|██████████| 106/106 [00:17<00:00,``.
+_V6_HEADER = re.compile(
+    r"(?m)^[ \t]{0,20}Epoch(?P<names>(?:[ \t]{1,20}[A-Za-z]{1,20}_loss){1,8})[ \t]*\r?$"
+)
+_V6_ROW = re.compile(
+    r"(?<![\w/.])(?P<ep>\d{1,6})/(?P<eps>\d{1,6})(?P<values>(?:[ \t]+" + VALUE + r"){1,8}?)"
+    r":?[ \t]+\d{1,3}%\|[^|\r\n]{0,200}\|[ \t]*(?P<n>\d{1,9})/(?P<total>\d{1,9})"
+)
 # The short names older versions print, as the loss terms they are.
 _NAMES = {"box": "box_loss", "obj": "obj_loss", "cls": "cls_loss", "total": "loss"}
 # YOLOv5/v7's ``results.txt`` has the same rows and no header: four loss columns, then the
@@ -37,6 +46,7 @@ class UltralyticsParser(Parser):
     def __init__(self, out: SeriesBuilder) -> None:
         super().__init__(out)
         self.names: list[str] = []
+        self.v6_names: list[str] = []
         self.steps = EpochSteps()
 
     def feed(self, chunk: Chunk) -> Spans:
@@ -46,9 +56,16 @@ class UltralyticsParser(Parser):
         for header in _HEADER.finditer(text):
             self.names = [_NAMES.get(n, n) for n in header.group("names").split()]
             claimed.append(header.span())
-        for match in _ROW.finditer(text):
+        for header in _V6_HEADER.finditer(text):
+            self.v6_names = header.group("names").split()
+            claimed.append(header.span())
+        rows = list(_ROW.finditer(text))
+        if self.v6_names:
+            rows = sorted([*rows, *_V6_ROW.finditer(text)], key=lambda m: m.start())
+        for match in rows:
             cells = match.group("values").split()
-            names = self.names or _RESULTS_TXT_NAMES
+            v6 = match.re is _V6_ROW
+            names = self.v6_names if v6 else self.names or _RESULTS_TXT_NAMES
             if len(cells) != len(names):
                 continue
             values = []
@@ -96,10 +113,15 @@ class UltralyticsFormat(LogFormat):
             "100%|██████████| 8/8 [00:02<00:00,  3.41it/s]",
             {"box_loss": 1.219, "dfl_loss": 1.133},
         ),
+        (
+            "     Epoch  iou_loss  dfl_loss  cls_loss\n"
+            "      0/99    0.8452         0       nan: 100%|██████████| 106/106 [00:17<00:00,",
+            {"iou_loss": 0.8452, "cls_loss": float("nan")},
+        ),
     )
 
     def sniff(self, head: str) -> float:
-        return 0.9 if _HEADER.search(head) else 0.0
+        return 0.9 if _HEADER.search(head) or _V6_HEADER.search(head) else 0.0
 
     def parser(self, out: SeriesBuilder, head: str) -> Parser:
         return UltralyticsParser(out)
