@@ -427,6 +427,18 @@ def test_the_loss_is_read_in_other_languages(lines: list[str]) -> None:
     assert report.first_nonfinite["metric"] == "loss" and report.first_nonfinite["line"] == 2
 
 
+def test_a_metrics_statistics_are_named_after_it() -> None:
+    # a JAX RL loop's evaluation blocks, hand-written in their shape (reading set 3634): the
+    # reward's mean is not mixed up with the episode length's
+    block = (
+        "Eval metrics at step {}:\n  Reward: mean={}, min=1.9, max=10.1\n  Steps:  mean={}, min=0\n"
+    )
+    report = diagnose_text(block.format(0, "3.06", "1000.0") + block.format(6, "nan", "0.0"))
+    assert report.first_nonfinite is not None
+    assert report.first_nonfinite["line"] == 5 and report.first_nonfinite["last_finite"] == 3.06
+    assert not any(e.rule == "SH07" for c in report.causes for e in c.evidence)
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

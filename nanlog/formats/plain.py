@@ -86,6 +86,9 @@ _LABEL = (
     r"(?<![\w./@-])(?P<label>[Ll]oss(?:es)?|LOSS)"
     r"(?::\s{1,3}|\s(?=[A-Za-z]\w{0,15}:)|\s\{(?=['\"][A-Za-z]\w{0,15}['\"]:))(?!(?i:nan|inf))"
     r"(?=['\"]?[A-Za-z]\w{0,15}['\"]?:?\s{1,3}['\"]?[-+\d.nNiI])"
+    # a metric's statistics after its name: ``Reward: mean=3.06, min=1.92, max=10.06``
+    r"|(?<![\w./@-])(?P<stats_of>[A-Za-z]\w{0,30}):[ \t]{1,4}"
+    r"(?=(?:mean|avg|min|max|std|median)[ \t]{0,2}[=:])"
 )
 _EPOCH_MARK = r"(?<![\w])(?:[Ee]poch|EPOCH)\s{0,4}[:=：]?\s{0,4}\[?\s{0,4}(?P<mark>\d{1,9})|第\s{0,2}(?P<cjk_mark>\d{1,9})\s{0,2}轮"
 # yolov3-tf2 and similar loops print an unnamed loss after ``{epoch}_train_{batch}``.
@@ -441,8 +444,8 @@ class PlainParser(Parser):
                 segment_end = _segment_end(text, pos, has_cr)
                 placed = False
                 label = ""
-            if which == "label":
-                label = match.group("label").lower()
+            if which == "label" or which == "stats_of":
+                label = match.group(which).lower()
                 continue
             if which == "t_val" or which == "t_val2":
                 value = to_float(match.group(which))
