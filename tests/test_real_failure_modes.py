@@ -334,6 +334,7 @@ def test_a_sentence_naming_the_position_is_read() -> None:
         "evaluation. Decreasing step size to 0.041",  # Spark's breeze
         "  what():  Encountered NaN.",  # fastText
         "(RayTrainWorker pid=41) [NaN/Inf detected] Loss 'seg_dice' is invalid. Setting to zero.",
+        "ValueError: nan loss encountered",  # AllenNLP
     ],
 )
 def test_a_failure_sentence_is_a_problem(message: str) -> None:
@@ -437,6 +438,14 @@ def test_a_metrics_statistics_are_named_after_it() -> None:
     assert report.first_nonfinite is not None
     assert report.first_nonfinite["line"] == 5 and report.first_nonfinite["last_finite"] == 3.06
     assert not any(e.rule == "SH07" for c in report.causes for e in c.evidence)
+
+
+def test_an_exceptions_name_is_not_a_metric() -> None:
+    # AllenNLP's error, hand-written (reading set 3302): ``ValueError: nan`` is no value named
+    # ValueError; a hand-written network's ``Error:  nan`` still is its loss (fresh set 1921)
+    report = diagnose_text("Traceback (most recent call last):\nValueError: nan loss encountered\n")
+    assert report.first_nonfinite is None and report.failure is not None
+    assert diagnose_text("Error:  0.5\nError:  nan\n").first_nonfinite is not None
 
 
 def test_a_table_header_with_two_word_names_is_read() -> None:

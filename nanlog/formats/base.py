@@ -234,11 +234,12 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"[^\r\n]{0,80}",
     ),
     # deepspeech.pytorch's ``WARNING: received a nan loss, setting loss value to 0``, Coqui
-    # (Mozilla) TTS's ``[!] NaN loss with decoder_loss.``
+    # (Mozilla) TTS's ``[!] NaN loss with decoder_loss.``, AllenNLP's ``nan loss encountered``
     (
         "nonfinite_check",
         r"(?:received|got|encountered|skipp?ing|detected) (?:an? )?(?:nan|NaN|inf|Inf) loss"
-        r"[^\r\n]{0,80}|(?<![\w-])(?:NaN|nan|Inf|inf) loss with [^\r\n]{0,80}",
+        r"[^\r\n]{0,80}|(?<![\w-])(?:NaN|nan|Inf|inf) loss (?:with |encountered|detected)"
+        r"[^\r\n]{0,80}",
     ),
     # fastText's ``what():  Encountered NaN.`` (a C++ exception), Ray Train's guard
     # ``[NaN/Inf detected] Loss 'seg_dice' is invalid. Setting to zero.``

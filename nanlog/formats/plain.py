@@ -318,6 +318,7 @@ _BLANK = re.compile(r"\s*")
 _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
 # ``WARNING: Infinity is not a number here`` is a message, not a value named WARNING.
 _LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
+_LONE_ERROR_WORDS = frozenset({"Error", "Exception", "Warning"})  # not an exception's name
 REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
@@ -529,11 +530,14 @@ class PlainParser(Parser):
 
     def _keep_loose(self, key: str, token: str, line: int, ends_line: bool) -> None:
         """``ERROR: NaN detected in ...`` is a message; ``Error:  nan`` alone on its line is a
-        hand-written network's error (its loss)."""
+        hand-written network's error (its loss). An exception's name (``ValueError: nan loss
+        encountered``) is a message's."""
         value = to_float(token)
         if value is None or _TIME_WORDS.match(key):
             return
         if _LOG_LEVEL.match(key) and not (ends_line and key.lower() == "error"):
+            return
+        if key.endswith(("Error", "Exception", "Warning")) and key not in _LONE_ERROR_WORDS:
             return
         self.loose.append((line, key, value, self.epoch))
 
