@@ -448,6 +448,15 @@ def test_an_exceptions_name_is_not_a_metric() -> None:
     assert diagnose_text("Error:  0.5\nError:  nan\n").first_nonfinite is not None
 
 
+def test_a_word_ending_a_line_does_not_name_the_next_lines_number() -> None:
+    # found by the noise fuzz test on reading set 3604: ``Infinity-war`` then a tutorial's row
+    report = diagnose_text(
+        "5000 5% (0m 12s) 2.4177 Coelho / Portuguese\nINFO nanny Infinity-war\n"
+        "10000 10% (0m 21s) nan Nam / Russian\n"
+    )
+    assert report.first_nonfinite is not None and report.first_nonfinite["line"] == 3
+
+
 def test_a_table_header_with_two_word_names_is_read() -> None:
     # fastai's results table: ``train loss``, ``valid loss`` separated by single spaces
     report = diagnose_text(

@@ -57,13 +57,15 @@ _NOT_FIRST_WORDS = frozenset(
     {"nan", "inf", "with", "the", "a", "an", "of", "and", "or", "is", "was", "to", "for", "in"}
     | {"on", "at", "by", "from", "got", "has", "had", "my", "our", "your", "its", "this", "that"}
 )
+# A bare space or tab separates a name from its value only within a line (``Infinity-war`` at
+# one line's end is not the name of the number that starts the next).
 # ``loss: v`` (timm pads a NaN: ``Loss:       nan``; Hugging Face's metrics blocks pad the
 # name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
 # position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``, and
 # Deeplearning4j's ``Score at iteration 60 is NaN``.
 _SEP = (
-    r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|\s{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
+    r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|[ \t]{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
     r"|\s{1,4}(?:at|@)\s{1,4}"
     r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}(?:[:=]|is(?=\s))\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
