@@ -38,6 +38,11 @@ PATHOLOGICAL: dict[str, bytes] = {
     "log-records-without-level": (b"2024-05-01 12:00:00,123 - " + b"name " * 40 + b"\n") * 50_000,
     "log-records-long-lines": (b"2024-05-01 12:00:00,123 - x - INFO - " + b"a" * 100_000 + b"\n")
     * 100,
+    # an accuracy NaN at every epoch's end that is finite again after: thousands of candidates
+    "accuracy-nan-every-epoch": b"".join(
+        b"Epoch[%d] Batch [10]\tTrain-accuracy=0.5\nEpoch[%d] Train-accuracy=nan\n" % (e, e)
+        for e in range(100_000)
+    ),
 }
 
 

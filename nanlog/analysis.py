@@ -455,7 +455,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             f"{s.names[name_id]} is non-finite while the other loss terms stay finite after it: "
             "it does not reach the weights (a term over an empty selection?), not a failure"
         )
-    noted: set[str] = set()
+    recovered: dict[str, bool] = {}  # counted scores that are finite again after a NaN
     for number, candidate in enumerate(candidates):
         position = int(candidate)
         if s.name_id[position] in contained:
@@ -468,15 +468,18 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
             position = _loss_on_same_line(s, candidates[number:], position)
             name = s.names[s.name_id[position]]
             metric = canonical_name(name)
+        if recovered.get(metric):
+            continue
         same = curves.get(metric) or _curves(run, frozenset({metric})).get(metric)
-        if metric in _COUNTED_SCORES and same is not None and _recovers(same):
-            if metric not in noted:
-                noted.add(metric)
+        # once per metric (a long log has many NaN candidates), then skipped above
+        if metric in _COUNTED_SCORES and same is not None and metric not in recovered:
+            recovered[metric] = _recovers(same)
+            if recovered[metric]:
                 notes.append(
                     f"{name} was non-finite at line {int(s.line[position])} and finite again "
                     "after a NaN: a score over no samples (0/0), not the training breaking"
                 )
-            continue
+                continue
         last_finite = None
         if same is not None:
             earlier = same.before(position).values
