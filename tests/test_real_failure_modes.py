@@ -1049,3 +1049,30 @@ def test_a_foreign_line_inside_a_class_table_does_not_end_it() -> None:
     )
     report = diagnose_text(MMSEG_TRAIN + table)
     assert _broke(report)["name"] == "IoU.lane"
+
+
+# Hand-written in the shape of a Keras fit whose regression targets hold NaN rows: each
+# epoch's running loss turns NaN and starts finite again; validation stays finite.
+_KERAS_RECOVERING = (
+    "Epoch 1/3\n"
+    "24/24 [==============================] - 0s 18ms/step - loss: nan - val_loss: 63.4238\n"
+    "Epoch 2/3\n"
+    "24/24 [==============================] - ETA: 0s - loss: 72.3939 - ETA: 0s - loss: nan"
+    " - 0s 16ms/step - loss: nan - val_loss: 62.7431\n"
+    "Epoch 3/3\n"
+    "24/24 [==============================] - ETA: 0s - loss: 78.7923 - ETA: 0s - loss: nan"
+    " - 0s 19ms/step - loss: nan - val_loss: 47.5451\n"
+)
+
+
+def test_a_keras_nan_that_recovers_without_float16_is_a_bad_batch_first() -> None:
+    """Keras has no loss scaler unless a mixed_float16 policy is set: with none in the log, a
+    NaN that the next epoch leaves is a bad batch before a skipped float16 step."""
+    report = diagnose_text(_KERAS_RECOVERING)
+    assert _ids(report)[0] == "bad_input_data"
+    assert "MP09" in _rules(report)
+    with_policy = diagnose_text(
+        "Mixed precision compatibility check (mixed_float16): OK\n" + _KERAS_RECOVERING
+    )
+    assert _ids(with_policy)[0] == "mixed_precision_overflow"
+    assert "MP09" not in _rules(with_policy)

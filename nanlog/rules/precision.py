@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -441,4 +442,56 @@ class SkippedNonFiniteGradients(Rule):
             "float16 loss scaler does when the scaled gradients overflow",
             brk.line,
             brk.step,
+        )
+
+
+class KerasWithoutHalfPrecision(Rule):
+    """What it detects:
+        A broken Keras or TensorFlow run whose log shows no sign of float16: no
+        ``mixed_float16`` policy, no ``Mixed precision compatibility check``, no loss scale.
+
+    Why it leads to NaN:
+        It argues against float16 overflow. Keras trains in float32 unless a mixed-precision
+        policy is set, and its loss scaler exists only under that policy. In public threads
+        the Keras and TensorFlow logs that broke almost never did so in float16 (1 of about 60
+        labelled ones), while PyTorch trainers turn AMP on by a flag the log need not show. A
+        NaN that recovers in such a run is a bad batch, not a skipped step.
+
+    Example::
+
+        Epoch 1/5
+        24/24 [==============================] - 0s 18ms/step - loss: nan - val_loss: 63.42
+
+    Stays silent on::
+
+        Mixed precision compatibility check (mixed_float16): OK
+        Epoch 1/5
+        24/24 [==============================] - 0s 18ms/step - loss: nan - val_loss: 63.42
+    """
+
+    code = "MP09"
+    name = "precision.keras-without-half-precision"
+    causes = ("mixed_precision_overflow",)
+    summary = "a Keras/TensorFlow run with no sign of float16 (Keras trains in float32 by default)"
+    # Keras's own marks (a name, its progress bar, a verbose=2 line's ``- 65s - loss``), not
+    # only a ``N/M - loss:`` line; a
+    # torch mention makes the log a PyTorch one that printed TensorFlow's start-up lines.
+    _KERAS = re.compile(r"(?i:keras|tensorflow)|\btf\.|\[={3,}|- \d+m?s - ")
+    _TORCH = re.compile(r"torch")
+
+    def check(self, analysis: Analysis) -> Iterator[Evidence]:
+        if analysis.framework != "keras" or not analysis.is_problem:
+            return
+        if analysis.first_event("half_precision") or analysis.first_event("bfloat16"):
+            return
+        if analysis.scale_collapse is not None or analysis.events("overflow"):
+            return
+        hints = analysis.run.hint_text()
+        if not self._KERAS.search(hints) or self._TORCH.search(hints):
+            return
+        yield self.against(
+            "mixed_precision_overflow",
+            0.7,
+            "a Keras/TensorFlow run that shows no mixed_float16 policy trains in float32, with "
+            "no loss scaler",
         )
