@@ -1076,3 +1076,16 @@ def test_a_keras_nan_that_recovers_without_float16_is_a_bad_batch_first() -> Non
     )
     assert _ids(with_policy)[0] == "mixed_precision_overflow"
     assert "MP09" not in _rules(with_policy)
+
+
+def test_a_line_of_a_name_a_gap_and_a_value_is_read_when_nothing_else_is() -> None:
+    # Hand-written in the shape of a Torch7 loop's ``print('err', err)`` (fresh set 2322): the
+    # name, a tab-wide gap and the value are the whole line. One space between words is prose.
+    report = diagnose_text("err     2.31\nerr     1.87\nerr     nan\nerr     nan\n")
+    broke = _broke(report)
+    assert broke["metric"] == "err" and broke["line"] == 3
+    assert diagnose_text("err\t2.31\nerr\tnan\n").first_nonfinite is not None
+    with pytest.raises(NoMetricsError):
+        diagnose_text("Invalid nan value\nInvalid nan value\n")
+    with pytest.raises(NoMetricsError):  # the pair must be the whole line
+        diagnose_text("skipping sample   nan\nskipping sample   nan\n")

@@ -328,6 +328,12 @@ _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": 
 _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step", "it": "step"}
 
 
+def _is_line_start(text: str, pos: int) -> bool:
+    """Whether only blanks come before ``pos`` on its line."""
+    start = text.rfind("\n", 0, pos) + 1
+    return _BLANK.match(text, start, pos).end() == pos  # type: ignore[union-attr]
+
+
 def _cells(line: str) -> list[str]:
     cells = [c.strip("[]() \t") for c in _CELL_SPLIT.split(line.strip().strip("|").strip())]
     cells = [c for c in cells if c]
@@ -488,15 +494,20 @@ class PlainParser(Parser):
                     continue
                 else:
                     if not len(out) and len(self.loose) < LOOSE_PAIRS:
-                        # ``name: v``, ``name = v`` or ``name at step N is v`` only:
+                        # ``name: v``, ``name = v`` or ``name at step N is v``, or a line
+                        # that is a name, a gap and a value (Torch7's ``err     nan``):
                         # ``Invalid Nan value`` is prose
                         sep = text[match.end("key") : match.start("val")]
-                        if ":" in sep or "=" in sep or "：" in sep or sep == "[" or " is" in sep:
+                        named = (
+                            ":" in sep or "=" in sep or "：" in sep or sep == "[" or " is" in sep
+                        )
+                        if named or (sep.isspace() and (len(sep) > 1 or sep == "\t")):
                             # (matched in place: a copy of the rest of a 9 MB line per pair
                             # made such a line quadratic)
                             blank = _BLANK.match(text, match.end("val"), segment_end)
                             ends_line = blank is not None and blank.end() == segment_end
-                            self._keep_loose(key, match.group("val"), lines.at(pos), ends_line)
+                            if named or (ends_line and _is_line_start(text, match.start("key"))):
+                                self._keep_loose(key, match.group("val"), lines.at(pos), ends_line)
                     continue
             value = to_float(match.group("val"))
             if value is None:
