@@ -143,6 +143,7 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.subset("blind19").top1_rate >= 0.42  # one log under 4/7
     assert fresh.subset("blind20").top1_rate >= 0.25  # its first run, 1/4 (misses not studied)
     assert fresh.subset("blind21").top1_rate >= 0.33  # one log under its first run, 2/3
+    assert fresh.subset("blind22").top1_rate >= 1.0  # its first run, 1/1
 
 
 @needs_real
