@@ -2,7 +2,8 @@
 
 Frameworks spell non-finite values in many ways (``nan``, ``-nan``, ``NaN``,
 ``nan.0``, ``inf.``, ``Infinity``, ``np.float64(nan)``, ``tensor(nan)``,
-``'nan'``, PaddleOCR's ``nanxxx``, YAML's ``.nan`` and ``-.inf``, and the Windows C
+``'nan'``, PaddleOCR's ``nanxxx``, Python's zero padding (``f"{x:07.3f}"``: ``0000nan``,
+``-0000inf``), YAML's ``.nan`` and ``-.inf``, and the Windows C
 runtime's ``1.#QNAN``, ``-1.#IND``, ``1.#INF``). Every parser builds its patterns from :data:`VALUE` and converts
 with :func:`to_float`, so a spelling is added here once. Only whole value
 tokens count: ``INFO``, ``Infinity-war`` or ``nanny`` are never numbers.
@@ -15,12 +16,13 @@ import re
 
 # A bare number or non-finite word. ``inf.`` and ``nan.0`` come from Lightning's
 # tqdm formatter, ``1.23e+4`` from tqdm, ``Infinity`` from JSON, ``nanxxx`` from PaddleOCR
-# (``{:x<6f}`` fills a value shorter than six characters with x).
+# (``{:x<6f}`` fills a value shorter than six characters with x), ``0000nan`` from Python's
+# zero-padded formats (``f"{x:07.3f}"``).
 _BARE = (
     r"[-+]?(?:"
     r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-    r"|(?:nan|NaN|NAN|Nan)(?:\.0|x{1,3})?"
-    r"|(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?|x{1,3})?"
+    r"|0{0,16}(?:nan|NaN|NAN|Nan)(?:\.0|x{1,3})?"
+    r"|0{0,16}(?:inf|Inf|INF)(?:inity|INITY)?(?:\.0?|x{1,3})?"
     r"|1\.#(?:QNAN|SNAN|IND|INF)\d*"  # the Windows C runtime: 1.#QNAN, -1.#IND, 1.#INF00
     r"|\.(?:nan|NaN|NAN|inf|Inf|INF)"  # YAML (a result dict printed by yaml.dump): .nan, -.inf
     r")"
@@ -61,7 +63,7 @@ def to_float(token: str) -> float | None:
     core = match.group(1)
     lowered = core.lower()
     sign = -1.0 if lowered.startswith("-") else 1.0
-    body = lowered.lstrip("+-").removeprefix(".")
+    body = lowered.lstrip("+-").removeprefix(".").lstrip("0")
     if body.startswith("nan") or body.startswith(("1.#qnan", "1.#snan", "1.#ind")):
         return math.nan
     if body.startswith("1.#inf"):

@@ -25,10 +25,12 @@ EVENT = 2
 LARGE = 4  # a number of 1e8 or more (hyperscan only: a regex over every digit is too slow)
 
 # A non-finite token as a word; ``[A-Za-z0-9_]`` is what hyperscan's \b calls a word.
-_NONFINITE_WORD = rb"(?:nan|inf|infinity)(?:x{1,3})?"  # PaddleOCR pads: nanxxx
+# PaddleOCR pads after (nanxxx), Python's zero-padded formats before (0000nan)
+_NONFINITE_WORD = rb"0{0,16}(?:nan|inf|infinity)(?:x{1,3})?"
 _WINDOWS_SPELLING = rb"1\.#(?:QNAN|SNAN|IND|INF)"
 _CONFIRM = re.compile(
-    rb"(?<![A-Za-z0-9_])(?i:nan|inf|infinity)(?:x{1,3})?(?![A-Za-z0-9_])|" + _WINDOWS_SPELLING
+    rb"(?<![A-Za-z0-9_])0{0,16}(?i:nan|inf|infinity)(?:x{1,3})?(?![A-Za-z0-9_])|"
+    + _WINDOWS_SPELLING
 )
 # Candidate spellings for the fallback, each with the words that contain it and do not count
 # (``INFO`` is on every line of a Python logging log).

@@ -30,6 +30,7 @@ TOKEN = re.compile(r"(?<![\w.])(" + VALUE + r")" + END)
         ".nan",  # YAML
         ".NaN",
         "nanxxx",  # PaddleOCR's {:x<6f}
+        "0000nan",  # Python's f"{x:07.3f}"
     ],
 )
 def test_nan_spellings(token: str) -> None:
@@ -97,7 +98,7 @@ def test_words_are_not_value_tokens(text: str) -> None:
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_python_formatting_round_trips(x: float) -> None:
-    for text in (repr(x), f"{x:.4f}", f"{x:.4e}", f"{x:g}", f"{x:E}", f"{x:.6E}"):
+    for text in (repr(x), f"{x:.4f}", f"{x:.4e}", f"{x:g}", f"{x:E}", f"{x:.6E}", f"{x:012.3f}"):
         value = to_float(text)
         assert value is not None
         if math.isnan(x):

@@ -1089,3 +1089,29 @@ def test_a_line_of_a_name_a_gap_and_a_value_is_read_when_nothing_else_is() -> No
         diagnose_text("Invalid nan value\nInvalid nan value\n")
     with pytest.raises(NoMetricsError):  # the pair must be the whole line
         diagnose_text("skipping sample   nan\nskipping sample   nan\n")
+
+
+def test_a_loops_print_of_its_loss_tensor_is_read_when_nothing_else_is() -> None:
+    # Hand-written in the shape of reading set 3744 (``print(loss.detach().float())``) and of
+    # ``print(loss)`` with its grad_fn: scalar tensors alone on their lines are the loss.
+    report = diagnose_text(
+        "tensor(3.2207, device='cuda:0')\n" + "tensor(nan, device='cuda:0')\n" * 3
+    )
+    assert _broke(report)["line"] == 2 and _broke(report)["metric"] == "loss"
+    grads = "tensor(2.3026, grad_fn=<NllLossBackward0>)\n" * 3
+    assert not diagnose_text(grads).problem
+    with pytest.raises(NoMetricsError):  # two finite prints are no loop yet
+        diagnose_text("tensor(0.5)\ntensor(0.25)\n")
+    # A named metric elsewhere in the log wins: the lone tensors are then a debug print.
+    named = diagnose_text("tensor(nan)\nepoch 1 loss 0.5\nepoch 2 loss 0.4\n")
+    assert not named.problem
+
+
+def test_a_zero_padded_nan_is_a_nan() -> None:
+    # Python's f"{x:07.3f}" prints 0000nan (reading set 3768, a TF2 custom loop); hand-written.
+    report = diagnose_text(
+        "Step      10 ( 3.21%): loss = 3.98384 EER=0.38987\n"
+        "Step      20 ( 6.41%): loss = 3.71272 EER=0.30024\n"
+        "Step      80 (23.64%): loss = 0000nan EER=0.00000\n"
+    )
+    assert _broke(report)["line"] == 3

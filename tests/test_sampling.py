@@ -136,6 +136,8 @@ def test_most_of_a_long_healthy_log_is_not_parsed() -> None:
         (b"'loss': Infinity\n", NONFINITE),
         (b"loss 1.#QNAN\n", NONFINITE),
         (b"train_loss_step=nan.0]\n", NONFINITE),
+        (b"Step 80 (23.64%): loss = 0000nan EER=0.00000\n", NONFINITE),  # f"{x:07.3f}"
+        (b"run 10000nano 2000info\n", 0),
         (b"2024 INFO train: loss=0.1 information inference nanometre\n", 0),
         (b"INFO INFO INFO loss=0.5\n", 0),
         (b"Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 512\n", EVENT),
