@@ -1115,3 +1115,13 @@ def test_a_zero_padded_nan_is_a_nan() -> None:
         "Step      80 (23.64%): loss = 0000nan EER=0.00000\n"
     )
     assert _broke(report)["line"] == 3
+
+
+def test_a_key_value_row_padded_wide_is_read_when_its_value_ends_the_line() -> None:
+    # Hand-written in the shape of rlpyt's logger table (reading set 3823): a time, a bar, the
+    # key, twenty blanks, the value. A wide gap inside a line names nothing.
+    row = "2020-12-08 21:40:50.120008  | loss/Average                    {}\n"
+    report = diagnose_text(row.format("0.52") + row.format("0.47") + row.format("nan"))
+    assert _broke(report)["line"] == 3
+    with pytest.raises(NoMetricsError):
+        diagnose_text("loss                  0.5 of the budget used\n" * 3)

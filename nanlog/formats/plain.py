@@ -60,12 +60,14 @@ _NOT_FIRST_WORDS = frozenset(
 # A bare space or tab separates a name from its value only within a line (``Infinity-war`` at
 # one line's end is not the name of the number that starts the next).
 # ``loss: v`` (timm pads a NaN: ``Loss:       nan``; Hugging Face's metrics blocks pad the
-# name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a row of a
+# name: ``eval_loss                 =     nan``), ``loss v``, ``loss[v]``, a key-value row
+# padded wide (rlpyt's ``| loss/Average          nan``: more than WIDE_GAP blanks only when
+# the value ends the line), a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
 # position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``, and
 # Deeplearning4j's ``Score at iteration 60 is NaN``.
 _SEP = (
-    r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|[ \t]{1,8}|[ \t]{0,40}\|[ \t]{1,16}|\["
+    r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|[ \t]{1,40}|[ \t]{0,40}\|[ \t]{1,16}|\["
     r"|\s{1,4}(?:at|@)\s{1,4}"
     r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}(?:[:=]|is(?=\s))\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
@@ -321,6 +323,7 @@ _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
 # ``WARNING: Infinity is not a number here`` is a message, not a value named WARNING.
 _LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
 _LONE_ERROR_WORDS = frozenset({"Error", "Exception", "Warning"})  # not an exception's name
+WIDE_GAP = 8  # blanks between a name and its value that only a key-value row's padding has
 REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
@@ -519,6 +522,13 @@ class PlainParser(Parser):
                             if named or (ends_line and _is_line_start(text, match.start("key"))):
                                 self._keep_loose(key, match.group("val"), lines.at(pos), ends_line)
                     continue
+            gap = text[match.end("key") : match.start("val")]
+            if (
+                len(gap) > WIDE_GAP
+                and gap.isspace()
+                and not self._ends_line(text, match, segment_end)
+            ):
+                continue  # a wide blank gap names a value only in a key-value row
             value = to_float(match.group("val"))
             if value is None:
                 continue
@@ -550,6 +560,12 @@ class PlainParser(Parser):
             elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
+
+    @staticmethod
+    def _ends_line(text: str, match: re.Match[str], segment_end: int) -> bool:
+        """Whether the pair's value is the last thing on its line (``| loss/Average    nan``)."""
+        blank = _BLANK.match(text, match.end("val"), segment_end)
+        return blank is not None and blank.end() == segment_end
 
     def _keep_loose(self, key: str, token: str, line: int, ends_line: bool) -> None:
         """``ERROR: NaN detected in ...`` is a message; ``Error:  nan`` alone on its line is a
