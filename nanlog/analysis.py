@@ -46,7 +46,8 @@ PROBLEM_EVENTS = frozenset(
     }
 )
 _SCALE_TO = re.compile(
-    r"(?:reducing (?:loss scale )?to|setting loss scale to:?|current scale is:?|[Ss]cale is small:?)"
+    r"(?:reducing (?:loss scale )?to|setting loss scale to:?|current scale is:?|[Ss]cale is small:?"
+    r"|scale_after:)"
     r"\s{0,3}([-+.\deE]{1,30})"
 )
 
@@ -255,10 +256,12 @@ def _halving_streak(scales: list[tuple[float, int]]) -> tuple[float, int] | None
     """Where overflow after overflow lowered the scale, with no recovery between, down to
     the floor of a dynamic scaler (DeepSpeed's default minimum is 1): a collapse in progress
     even though the excerpt ends before the scaler gives up. A scaler finding its level at
-    start-up halves a few times from 2**16 and stays in the thousands."""
+    start-up halves a few times from 2**16 and stays in the thousands. The same scale twice
+    in a row is one halving printed by two ranks, not a recovery."""
     streak = 1
     for (before, _), (after, line) in itertools.pairwise(scales):
-        streak = streak + 1 if after < before else 1
+        if after != before:
+            streak = streak + 1 if after < before else 1
         if streak >= HALVING_STREAK and after <= SCALE_FLOOR:
             return after, line
     return None

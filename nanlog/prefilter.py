@@ -52,6 +52,7 @@ EVENT_WORDS: tuple[bytes, ...] = (
     b"OVERFLOW",
     b"loss scale",
     b"cale is small",
+    b"scale_after",
     b"TerminateOnNan",
     b"inimum",
     b"iverged",

@@ -195,6 +195,12 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:Attempted loss scale|loss scale)[^\r\n]{0,40}reducing (?:loss scale )?to[^\r\n]{0,40}",
     ),
     ("overflow", r"[Ss]kipping step, loss scaler \d+ reducing loss scale to[^\r\n]{0,40}"),
+    ("overflow", r"Loss scaler reducing loss scale to[^\r\n]{0,40}"),
+    # PaddleNLP's Trainer: ``optimizer not run, scale_before: 0.25, scale_after: 0.125``
+    (
+        "overflow",
+        r"optimizer not run, scale_before:\s{0,3}[-+.\deE]{1,30}, scale_after:\s{0,3}[-+.\deE]{1,30}",
+    ),
     ("overflow", r"overflow detected, setting loss scale to:?\s{0,3}[-+.\deE]{1,30}"),
     # PaddlePaddle's AMP scaler: ``Found inf or nan, current scale is: 0.0019, decrease to: ...``
     ("overflow", r"Found inf or nan, current scale is:?\s{0,3}[-+.\deE]{1,30}[^\r\n]{0,60}"),
@@ -328,6 +334,7 @@ _EVENT_HINTS = (
     "is not in [0",
     "loss scale",
     "cale is small",
+    "scale_after",
     "TerminateOnNan",
     "Nan in summary",
     "Invalid loss",
