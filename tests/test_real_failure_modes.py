@@ -1125,3 +1125,57 @@ def test_a_key_value_row_padded_wide_is_read_when_its_value_ends_the_line() -> N
     assert _broke(report)["line"] == 3
     with pytest.raises(NoMetricsError):
         diagnose_text("loss                  0.5 of the budget used\n" * 3)
+
+
+def test_a_sentence_that_says_a_value_is_reads_it_but_not_a_checks_wording() -> None:
+    # Hand-written in the shapes of OpenNN (reading set 3847), InsightFace's TF1 loop (3429)
+    # and TF's CheckNumerics message (3018).
+    opennn = diagnose_text(
+        "Training with quasi-Newton method...\nOpenNN Warning: Gradient norm is inf.\n"
+    )
+    assert _broke(opennn)["line"] == 2 and _broke(opennn)["metric"] == "grad_norm"
+    insightface = diagnose_text(
+        "epoch 0, total_step 20, total loss is 15.06 , training accuracy is 0.31\n"
+        "epoch 0, total_step 40, total loss is 17.67 , training accuracy is 0.28\n"
+        "epoch 0, total_step 60, total loss is nan , training accuracy is 0.00\n"
+    )
+    assert _broke(insightface)["last_finite"] == 17.67
+    check = diagnose_text("E check_numerics_op.cc:157] abnormal_detected_host Loss is inf or nan\n")
+    assert check.first_nonfinite is None and check.failure is not None
+
+
+def test_a_position_that_ends_a_sentence_places_the_value_before_it() -> None:
+    # Hand-written in the shape of R brulee's stop message (reading set 3401).
+    report = diagnose_text("Loss is NaN at epoch 10. Training is stopped.\n")
+    assert _broke(report)["epoch"] == 10
+
+
+def test_a_phases_error_rate_is_a_metric() -> None:
+    # Hand-written in the shapes of cxxnet/XGBoost (reading set 3842) and OpenNN.
+    report = diagnose_text(
+        "\ttrain-error:0.1357\teval-error:0.0213\n\ttrain-error:nan\teval-error:0.0213\n"
+    )
+    assert _broke(report)["name"] == "train-error"
+    assert _broke(diagnose_text("Training error: 0.5\nTraining error: -nan(ind)\n"))["line"] == 2
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # two ranks print each halving (reading set 3887, DeepSpeed on an NPU)
+        "".join(
+            f"Gradient overflow. Skipping step\nLoss scaler reducing loss scale to {s}\n" * 2
+            for s in (64.0, 32.0, 16.0, 8.0, 4.0, 2.0)
+        ),
+        # PaddleNLP's Trainer (reading set 3886)
+        "".join(
+            f"[ WARNING] - optimizer not run, scale_before: {s * 2}, scale_after: {s}\n"
+            f"[    INFO] - loss: 2.09, learning_rate: 0.0, global_step: {i}\n"
+            for i, s in enumerate((32.0, 16.0, 8.0, 4.0, 2.0))
+        ),
+    ],
+)
+def test_a_loss_scale_halved_down_to_its_floor_is_read_in_more_wordings(lines: str) -> None:
+    # Hand-written; a halving printed twice (two ranks) is one halving, not a recovery.
+    report = diagnose_text(lines)
+    assert report.problem and report.causes[0].id == "mixed_precision_overflow"

@@ -50,7 +50,19 @@ _KEY = r"[A-Za-z_\u0400-\u04ff][\w./@-]{0,62}|[\u4e00-\u9fff\uac00-\ud7a3]{1,8}"
 # than an optional group after every key in the scan.
 _WORD = re.compile(r"[A-Za-z][\w./@-]{0,30}")
 _SECOND_WORDS = frozenset(
-    {"loss", "rate", "norm", "scale", "acc", "acc.", "accuracy", "cost", "reward", "return"}
+    {
+        "loss",
+        "rate",
+        "norm",
+        "scale",
+        "acc",
+        "acc.",
+        "accuracy",
+        "cost",
+        "reward",
+        "return",
+        "error",
+    }
 )
 # Words of a sentence, not of a name: ``Model diverged with loss = NaN`` prints ``loss``.
 _NOT_FIRST_WORDS = frozenset(
@@ -65,9 +77,11 @@ _NOT_FIRST_WORDS = frozenset(
 # the value ends the line), a row of a
 # key | value table (stable-baselines: ``| value_loss         | nan      |``), and the
 # position in between: ``Loss at step 100 : v``, ``train_batch_loss[ 6510 ]:  v``, and
-# Deeplearning4j's ``Score at iteration 60 is NaN``.
+# Deeplearning4j's ``Score at iteration 60 is NaN``; a sentence that says a value broke
+# (OpenNN's ``Gradient norm is inf.``, InsightFace's ``total loss is 15.06``).
 _SEP = (
     r"(?:(?:\s{0,4}|[ \t]{5,40})[:=：](?:[ \t]{0,16}|\s{0,4})\[?|[ \t]{1,40}|[ \t]{0,40}\|[ \t]{1,16}|\["
+    r"|[ \t]is[ \t]{1,4}"
     r"|\s{1,4}(?:at|@)\s{1,4}"
     r"(?i:step|iter(?:ation)?|epoch|batch)\s{0,4}\d{1,12}\s{0,4}(?:[:=]|is(?=\s))\s{0,4}"
     r"|\[\s{0,4}\d{1,12}\s{0,4}\]\s{0,4}[:=][ \t]{0,16})"
@@ -113,7 +127,9 @@ _TUTORIAL = (
 )
 _METRIC_WORDS = re.compile(
     r"loss|acc|ppl|perplexity|cross[_ -]?entropy|smooth[_ -]?l1|(?:^|[_ ./-])nll(?:$|[_ ./-])|"
-    r"reward|^(?:(?:train|training|val|valid|test|eval|avg|average|mean|total|batch)[_ -])?cost$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
+    r"reward|^(?:(?:train|training|val|valid|test|eval|avg|average|mean|total|batch)[_ -])?cost$|"
+    # a phase's error (XGBoost and cxxnet's ``train-error:0.03``, OpenNN's ``Training error:``)
+    r"^(?:train|training|val|valid|validation|test|eval|dev)[-_ ]error$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
@@ -170,7 +186,7 @@ _POSITION = re.compile(
     r"|(?P<epoch_float>(?<![\w])(?i:epoch)['\"]?\s{0,4}[:=]\s{0,4}['\"]?(?P<ep_f>\d{1,9}\.\d{1,9}))"
     r"|(?P<counter>(?<![\w])(?P<kind>[Gg]lobal[_ ][Ss]tep|GLOBAL[_ ]STEP|num_updates|[Uu]pdates?|"
     r"[Ss]tep|STEP|[Ii]ter(?:ation)?s?|ITER(?:ATION)?|it|[Bb]atch(?:[_ ]idx)?|BATCH|[Ee]poch|EPOCH|ep|Ep\.|Up\.)['\"]?\s{0,12}[:=#]?\s{0,12}['\"]?\[?\s{0,8}(?P<n>\d{1,12})"
-    r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w.]))"
+    r"(?:\s{0,3}/\s{0,3}(?P<tot>\d{1,12}))?\]?(?![\w]|\.\w))"  # ``at epoch 10.`` ends a sentence
     r"|(?P<epoch_int>(?<![\w])(?P<ep_pre>\d{1,9})epoch(?![a-z])"
     r"|第\s{0,2}(?P<cjk_ep>\d{1,9})\s{0,2}轮|轮次?\s{0,2}[:=：]\s{0,2}(?P<cjk_ep2>\d{1,9}))"
     r"|(?P<step_cjk>第\s{0,2}(?P<cjk_step>\d{1,12})\s{0,2}步"
@@ -323,6 +339,7 @@ _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
 # ``WARNING: Infinity is not a number here`` is a message, not a value named WARNING.
 _LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
 _LONE_ERROR_WORDS = frozenset({"Error", "Exception", "Warning"})  # not an exception's name
+_EITHER = re.compile(r"\s{1,4}or\s")  # ``inf or nan``: a check's wording, not a value
 WIDE_GAP = 8  # blanks between a name and its value that only a key-value row's padding has
 REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
@@ -530,8 +547,8 @@ class PlainParser(Parser):
             ):
                 continue  # a wide blank gap names a value only in a key-value row
             value = to_float(match.group("val"))
-            if value is None:
-                continue
+            if value is None or (gap.strip() == "is" and _EITHER.match(text, match.end("val"))):
+                continue  # TF's CheckNumerics message ``Loss is inf or nan`` names no value
             if not placed:
                 placed = True
                 line = lines.at(pos)
