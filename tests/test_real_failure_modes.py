@@ -1179,3 +1179,13 @@ def test_a_loss_scale_halved_down_to_its_floor_is_read_in_more_wordings(lines: s
     # Hand-written; a halving printed twice (two ranks) is one halving, not a recovery.
     report = diagnose_text(lines)
     assert report.problem and report.causes[0].id == "mixed_precision_overflow"
+
+
+def test_an_exceptions_name_with_loss_in_it_is_no_metric() -> None:
+    # TF Estimator's NanLossDuringTrainingError, hand-written: a message, not a metric.
+    report = diagnose_text(
+        "loss = 0.5, step = 100\n"
+        "tensorflow.python.training.basic_session_run_hooks.NanLossDuringTrainingError: "
+        "NaN loss during training.\n"
+    )
+    assert report.first_nonfinite is None and report.failure is not None

@@ -52,7 +52,8 @@ LOG = (
 # A failure printed only as a message: its text becomes the report's headline.
 MESSAGE_LOG = (
     "step 1 loss 0.5\n"
-    f"Loss is nan <img src=https://x.test/p.png> [x](javascript:alert(1)) `code` {HOSTILE}\n"
+    "NanLossDuringTrainingError: NaN loss during training. "
+    f"<img src=https://x.test/p.png> [x](javascript:alert(1)) `code` {HOSTILE}\n"
 )
 
 

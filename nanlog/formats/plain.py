@@ -151,10 +151,18 @@ _METRIC_WORDS = re.compile(
 def is_metric_key(key: str) -> bool:
     """Whether a printed key names a training metric (loss, accuracy, lr, grad norm, ...).
 
-    A source file and its line (``loss_scaler.py:183``, ``sparse_xent_op.cc:103``) is not.
+    A source file and its line (``loss_scaler.py:183``, ``sparse_xent_op.cc:103``) is not, nor
+    an exception's name (``NanLossDuringTrainingError: NaN loss during training.``).
     """
     lowered = key.lower()
-    return _METRIC_WORDS.search(lowered) is not None and _SOURCE_FILE.search(lowered) is None
+    return (
+        _METRIC_WORDS.search(lowered) is not None
+        and _SOURCE_FILE.search(lowered) is None
+        and _EXCEPTION_NAME.search(key) is None
+    )
+
+
+_EXCEPTION_NAME = re.compile(r"(?:^|\.)[A-Z]\w*(?:Error|Exception|Warning)$")
 
 
 _SOURCE_FILE = re.compile(r"\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|cuh|java|rs|go|js|ts|lua)$")
