@@ -586,7 +586,9 @@ def _find_divergence(curves: dict[str, Curve]) -> Divergence | None:
         hits = np.flatnonzero((values >= ABSURD) | (grew if len(values) >= 2 else False))
         if len(hits):
             i = int(hits[0])
-            return Divergence(metric, float(curve.values[i]), *curve.place(i), float(factor[i]))
+            # Absurd from where the log starts: its size says it, not a factor over its start.
+            grown = float(factor[i]) if factor[i] >= DIVERGENCE_FACTOR else 0.0
+            return Divergence(metric, float(curve.values[i]), *curve.place(i), grown)
     # A perplexity is exp(cross-entropy): above 1e8 the model is worse than a uniform guess
     # over any vocabulary, whatever a summed loss beside it reads.
     curve = curves.get("perplexity")

@@ -85,6 +85,7 @@ _BASE = {
     "gradient_norm": "grad_norm",
     "gradient norm": "grad_norm",
     "total_norm": "grad_norm",
+    "grad": "grad_norm",  # SCNet's and similar summaries: ``Loss=0.1673 | Grad=inf``
     "acc": "accuracy",
     "accuracy": "accuracy",
     "sparse_categorical_accuracy": "accuracy",

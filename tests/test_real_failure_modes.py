@@ -12,6 +12,7 @@ from nanlog.engine import Report, diagnose_run
 from nanlog.errors import NoMetricsError
 from nanlog.model import PHASES, Run
 from nanlog.parsing import parse_stream
+from nanlog.reporters.base import headline
 
 
 def diagnose_text(text: str) -> Report:
@@ -1189,3 +1190,22 @@ def test_an_exceptions_name_with_loss_in_it_is_no_metric() -> None:
         "NaN loss during training.\n"
     )
     assert report.first_nonfinite is None and report.failure is not None
+
+
+def test_a_summarys_grad_is_its_gradient_norm() -> None:
+    # Hand-written in the shape of SCNet's epoch summaries (reading set 3918).
+    line = "- INFO - Train Summary | Epoch {} | Loss={} | Grad={}\n"
+    report = diagnose_text(line.format(1, 0.22, 9164.28) + line.format(2, 0.19, "inf"))
+    assert _broke(report)["metric"] == "grad_norm" and _broke(report)["line"] == 2
+
+
+def test_a_loss_absurd_from_its_first_record_is_said_by_its_size() -> None:
+    # Hand-written in the shape of reading set 3901: 5e30 then 3e31, no NaN. A factor over the
+    # first records (here below 1) would say nothing; the headline gives the size reached.
+    report = diagnose_text(
+        "Epoch [1/1000], Train Loss: 5396073623079684061681189650432.0000\n"
+        "Epoch [2/1000], Train Loss: 31940022260972882852298342006784.0000\n"
+        "Epoch [3/1000], Train Loss: 31939982713711475781379161063424.0000\n"
+    )
+    assert report.divergence is not None and report.divergence["factor"] == 0.0
+    assert "reached 5.4e+30" in headline(report)

@@ -132,7 +132,7 @@ _METRIC_WORDS = re.compile(
     r"^(?:train|training|val|valid|validation|test|eval|dev)[-_ ]error$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
-    r"grad(?:ient)?[ _]?norm|^total_norm$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
+    r"grad(?:ient)?[ _]?norm|^total_norm$|^grad$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
     # the loss, accuracy and rate in Japanese, Korean, Spanish, Portuguese, French, German, Russian
     r"|損失|손실|정확도|학습률|^p[ée]rdida$|^perda$|^perte$|^verlust$|^потер[ия]$"
     # pix2pix / CycleGAN's loss names: ``D_A: 0.201 G_A: 0.297 cycle_A: 4.741 idt_A: 0.712``
