@@ -1209,3 +1209,16 @@ def test_a_loss_absurd_from_its_first_record_is_said_by_its_size() -> None:
     )
     assert report.divergence is not None and report.divergence["factor"] == 0.0
     assert "reached 5.4e+30" in headline(report)
+
+
+def test_unnamed_rows_with_a_line_between_each_survive_one_more_foreign_line() -> None:
+    # Hand-written in the shape of VITS's logger (reading set 3822), found by the noise fuzz
+    # test: a position line before each row of unnamed values, and a stray line after the first.
+    rows = "".join(
+        f"INFO:ljs_base:Train Epoch: 37 [{p}%]\nINFO:ljs_base:[nan, nan, 8{p % 10}.04, {step}]\n"
+        for p, step in ((22, 28400), (48, 28600), (73, 28800))
+    )
+    lines = rows.split("\n")
+    noisy = "\n".join([*lines[:2], "INFO nanny Infinity-war", *lines[2:]])
+    assert _broke(diagnose_text(rows))["line"] == 2
+    assert _broke(diagnose_text(noisy))["line"] == 2

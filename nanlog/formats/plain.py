@@ -348,6 +348,7 @@ _CELL_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]+")
 _LOG_LEVEL = re.compile(r"(?i)^(?:warn(?:ing)?|info|error|debug|critical|fatal|notice|note|trace)$")
 _LONE_ERROR_WORDS = frozenset({"Error", "Exception", "Warning"})  # not an exception's name
 _EITHER = re.compile(r"\s{1,4}or\s")  # ``inf or nan``: a check's wording, not a value
+FOREIGN_BETWEEN_ROWS = 2  # lines that may come between two rows of one table
 WIDE_GAP = 8  # blanks between a name and its value that only a key-value row's padding has
 REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
 LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
@@ -743,15 +744,21 @@ class PlainParser(Parser):
 
     @staticmethod
     def _continues(table: _Table, line: int, text: str, start: int, row: str) -> bool:
-        """Whether a row belongs to the table above: the next line, or the one after a
-        foreign line (a warning printed between two rows) that is no header of its own."""
+        """Whether a row belongs to the table above: the next line, or one after up to
+        FOREIGN_BETWEEN_ROWS foreign lines (a position line VITS prints before each row, a
+        warning between two rows) none of which is a header of its own."""
         if line == table.last_line + 1:
             return True
-        if line != table.last_line + 2:
+        if not table.last_line < line <= table.last_line + 1 + FOREIGN_BETWEEN_ROWS:
             return False
-        begin = text.rfind("\n", 0, max(start - 1, 0)) + 1
-        between = text[begin : max(start - 1, begin)].split("\r")[-1]
-        return _header_names(between, table.width, row) is None
+        end = start - 1
+        for _ in range(line - table.last_line - 1):
+            begin = text.rfind("\n", 0, max(end, 0)) + 1
+            between = text[begin : max(end, begin)].split("\r")[-1]
+            if _header_names(between, table.width, row) is not None:
+                return False
+            end = begin - 1
+        return True
 
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
         """A new block of rows: its header is the line above; a rule line, and one foreign
