@@ -367,7 +367,8 @@ _LONE_TENSOR = re.compile(
 def _is_line_start(text: str, pos: int) -> bool:
     """Whether only blanks come before ``pos`` on its line."""
     start = text.rfind("\n", 0, pos) + 1
-    return _BLANK.match(text, start, pos).end() == pos  # type: ignore[union-attr]
+    blank = _BLANK.match(text, start, pos)
+    return blank is not None and blank.end() == pos
 
 
 def _cells(line: str) -> list[str]:
@@ -543,8 +544,7 @@ class PlainParser(Parser):
                         if named or (sep.isspace() and (len(sep) > 1 or sep == "\t")):
                             # (matched in place: a copy of the rest of a 9 MB line per pair
                             # made such a line quadratic)
-                            blank = _BLANK.match(text, match.end("val"), segment_end)
-                            ends_line = blank is not None and blank.end() == segment_end
+                            ends_line = self._ends_line(text, match, segment_end)
                             if named or (ends_line and _is_line_start(text, match.start("key"))):
                                 self._keep_loose(key, match.group("val"), lines.at(pos), ends_line)
                     continue
