@@ -1222,3 +1222,13 @@ def test_unnamed_rows_with_a_line_between_each_survive_one_more_foreign_line() -
     noisy = "\n".join([*lines[:2], "INFO nanny Infinity-war", *lines[2:]])
     assert _broke(diagnose_text(rows))["line"] == 2
     assert _broke(diagnose_text(noisy))["line"] == 2
+
+
+def test_rows_that_print_a_2d_weight_array_are_read() -> None:
+    # Hand-written in the shape of a TF1 linear regression (reading set 3954): step, cost and
+    # a numpy 2-D weight, ``[[-0.078  0.966  1.590]]``.
+    rows = "".join(
+        f"{step} {cost} [[-0.0{step + 1}  0.96626461  1.59019899]]\n"
+        for step, cost in ((0, "2.28883"), (50, "0.000293455"), (100, "nan"))
+    )
+    assert _broke(diagnose_text(rows))["line"] == 3

@@ -305,7 +305,8 @@ _NUMBER = (
 # fastai v1 prints it in parentheses: ``(00:13)``. Cells and separators share no character
 # (whitespace belongs to the separator, or follows a ``[``), so a long row that fails to
 # match fails in linear time: overlapping whitespace made a row of DeepXDE's lists take 48 s.
-_CELL = r"(?:\[[ \t]{0,8})?(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]?"
+# A cell may open or close a numpy array's brackets (``[[-0.078  0.966]]``, a 2-D weight).
+_CELL = r"(?:\[{1,2}[ \t]{0,8})?(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]{0,2}"
 _ROW = re.compile(
     r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
     + _CELL
