@@ -1232,3 +1232,13 @@ def test_rows_that_print_a_2d_weight_array_are_read() -> None:
         for step, cost in ((0, "2.28883"), (50, "0.000293455"), (100, "nan"))
     )
     assert _broke(diagnose_text(rows))["line"] == 3
+
+
+def test_kaldis_objective_sentence_is_read() -> None:
+    # Hand-written in the shape of Kaldi nnet3's training log (reading set 3075).
+    line = (
+        "LOG (nnet3-train:PrintStatsForThisPhase():nnet-training.cc:121) Average objective "
+        "function for 'output' for minibatches {} is {} over 19538 frames.\n"
+    )
+    report = diagnose_text(line.format("40-49", "-35.0044") + line.format("50-59", "-nan"))
+    assert _broke(report)["line"] == 2 and _broke(report)["name"] == "objective"

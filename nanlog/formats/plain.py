@@ -125,11 +125,19 @@ _TUTORIAL = (
     + r"|(?<![\w.])\d{1,5}m \d{1,2}s \(- ?-?\d{1,5}m \d{1,2}s\) \((?P<t_step2>\d{1,12}) \d{1,3}%\) "
     r"(?P<t_val2>" + VALUE + r")" + END
 )
+# Kaldi nnet3's objective (a log-likelihood, the loss negated): ``Average objective function
+# for 'output' for minibatches 40-49 is -35.0044 over 19538 frames.``
+_OBJECTIVE = (
+    r"(?<![\w])[Oo]bjective function for '[\w-]{1,40}'[^\r\n'=:]{0,60}? is (?P<o_val>"
+    + VALUE
+    + r")"
+    + END
+)
 _METRIC_WORDS = re.compile(
     r"loss|acc|ppl|perplexity|cross[_ -]?entropy|smooth[_ -]?l1|(?:^|[_ ./-])nll(?:$|[_ ./-])|"
     r"reward|^(?:(?:train|training|val|valid|test|eval|avg|average|mean|total|batch)[_ -])?cost$|"
     # a phase's error (XGBoost and cxxnet's ``train-error:0.03``, OpenNN's ``Training error:``)
-    r"^(?:train|training|val|valid|validation|test|eval|dev)[-_ ]error$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
+    r"^(?:train|training|val|valid|validation|test|eval|dev)[-_ ]error$|^objective$|(?:^|[_ ./-])xent(?:$|[_ ./-])|gnorm|^norm$|^(?:lr|base_lr|lr0)$|"
     r"^lr[-/(_]|(?:^|[_/.-])lr\d{0,2}$|learning[ _]?rate|"
     r"(?:^|[_ ./-])r?mse(?:$|[_ ./-])|(?:^|[_ ./-])mae(?:$|[_ ./-])|"
     r"grad(?:ient)?[ _]?norm|^total_norm$|^grad$|^(?:rpn|rcnn)[_ ](?:cls|box|bbox|loc|reg)$|^(?:loss[ _])?scale$|损失|学习率|准确率|正确率|精度|梯度范数|困惑度"
@@ -178,6 +186,8 @@ _SCAN = re.compile(
     + _UNNAMED
     + "|"
     + _TUTORIAL
+    + "|"
+    + _OBJECTIVE
     + "|"
     + _EPOCH_MARK
     + ")"
@@ -503,6 +513,12 @@ class PlainParser(Parser):
                     out.start_group()
                     step = int(match.group("t_step" if which == "t_val" else "t_step2"))
                     out.add(lines.at(pos), "loss", value, step=step, phase="train")
+                continue
+            if which == "o_val":
+                value = to_float(match.group("o_val"))
+                if value is not None:
+                    out.start_group()
+                    out.add(lines.at(pos), "objective", value, phase="train")
                 continue
             if which == "u_val":
                 value = to_float(match.group("u_val"))
