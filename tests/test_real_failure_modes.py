@@ -1103,6 +1103,11 @@ def test_a_loops_print_of_its_loss_tensor_is_read_when_nothing_else_is() -> None
     assert not diagnose_text(grads).problem
     with pytest.raises(NoMetricsError):  # two finite prints are no loop yet
         diagnose_text("tensor(0.5)\ntensor(0.25)\n")
+    # ``print(loss.item())``: bare decimals alone on their lines; bare integers are counters.
+    items = diagnose_text("2.3026\n1.9512\n1.7004\nnan\n")
+    assert _broke(items)["line"] == 4 and _broke(items)["last_finite"] == 1.7004
+    with pytest.raises(NoMetricsError):
+        diagnose_text("100\n200\n300\n400\n")
     # A named metric elsewhere in the log wins: the lone tensors are then a debug print.
     named = diagnose_text("tensor(nan)\nepoch 1 loss 0.5\nepoch 2 loss 0.4\n")
     assert not named.problem

@@ -368,11 +368,13 @@ _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": 
 _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step", "it": "step"}
 
 
-# ``print(loss)`` in a hand-written loop: a scalar tensor's repr alone on its line,
-# ``tensor(2.3026, grad_fn=<NllLossBackward0>)`` or ``tensor(nan, device='cuda:0')``.
-_LONE_TENSOR = re.compile(
-    r"(?m)^[ \t]{0,8}(?P<val>tensor\([-+.\w]{1,40}(?:, [^()\n]{1,160})?\))[ \t]*\r?$"
+# ``print(loss)`` / ``print(loss.item())`` in a hand-written loop: a scalar tensor's repr
+# or a bare decimal alone on its line, ``tensor(2.3026, grad_fn=<NllLossBackward0>)``,
+# ``tensor(nan, device='cuda:0')``, ``2.3026``, ``nan`` (a bare integer is a counter).
+_LONE_VALUE = re.compile(
+    r"(?m)^[ \t]{0,8}(?P<val>tensor\([-+.\w]{1,40}(?:, [^()\n]{1,160})?\)|" + VALUE + r")[ \t]*\r?$"
 )
+_INTEGER = re.compile(r"[-+]?\d+")
 
 
 def _is_line_start(text: str, pos: int) -> bool:
@@ -461,12 +463,12 @@ class PlainParser(Parser):
         # Pairs whose names are not training metrics, kept while no metric has been read:
         # a log with none may still print a NaN under another name (``PSNR: nan``).
         self.loose: list[tuple[int, str, float, int | None]] = []
-        self.lone_tensors: list[tuple[int, float]] = []  # kept while no metric has been read
+        self.lone_values: list[tuple[int, float]] = []  # kept while no metric has been read
 
     def feed(self, chunk: Chunk) -> None:
         self._pairs(chunk)
-        if "tensor(" in chunk.text and not len(self.out) and len(self.lone_tensors) < LOOSE_PAIRS:
-            self._lone_tensors(chunk)
+        if not len(self.out) and len(self.lone_values) < LOOSE_PAIRS:
+            self._lone_values(chunk)
         self._tables(chunk)
         if "Step " in chunk.text or self.list_names:
             self._list_tables(chunk)
@@ -623,26 +625,27 @@ class PlainParser(Parser):
             return
         self.loose.append((line, key, value, self.epoch))
 
-    def _lone_tensors(self, chunk: Chunk) -> None:
+    def _lone_values(self, chunk: Chunk) -> None:
         lines = LineCounter(chunk)
-        for match in _LONE_TENSOR.finditer(chunk.text):
-            value = to_float(match.group("val"))
-            if value is not None:
-                self.lone_tensors.append((lines.at(match.start("val")), value))
+        for match in _LONE_VALUE.finditer(chunk.text):
+            token = match.group("val")
+            value = to_float(token)
+            if value is not None and not _INTEGER.fullmatch(token):
+                self.lone_values.append((lines.at(match.start("val")), value))
 
     def finish(self) -> None:
         """A log with no training metric but a NaN under another name: read the names that
-        turned non-finite (every value they had), rather than refuse the log. Scalar tensors
-        printed alone, again and again, are a loop's ``print(loss)``."""
+        turned non-finite (every value they had), rather than refuse the log. Values printed
+        alone on their lines, again and again, are a loop's ``print(loss)``."""
         if not len(self.out) and (
-            len(self.lone_tensors) >= REPEATED_LOOSE
-            or any(not math.isfinite(value) for _, value in self.lone_tensors)
+            len(self.lone_values) >= REPEATED_LOOSE
+            or any(not math.isfinite(value) for _, value in self.lone_values)
         ):
-            for line, value in self.lone_tensors:
+            for line, value in self.lone_values:
                 self.out.start_group()
                 self.out.add(line, "loss", value, step=None, epoch=None, batch=None, phase="train")
             self.loose = []
-        self.lone_tensors = []
+        self.lone_values = []
         if len(self.out) or not self.loose:
             return
         broken = {key for _, key, value, _ in self.loose if not math.isfinite(value)}
