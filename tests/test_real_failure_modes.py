@@ -1247,3 +1247,11 @@ def test_kaldis_objective_sentence_is_read() -> None:
     )
     report = diagnose_text(line.format("40-49", "-35.0044") + line.format("50-59", "-nan"))
     assert _broke(report)["line"] == 2 and _broke(report)["name"] == "objective"
+
+
+@pytest.mark.parametrize("line", ["{:.5f}\n", "psnr: {:.5f}\n"])
+def test_a_late_nan_under_no_known_name_is_found_past_the_kept_values(line: str) -> None:
+    # Hand-written: 6,000 finite values under no metric name (more than are kept for the
+    # curve), then the NaN; the break must still be found, not a healthy run reported.
+    text = "".join(line.format(20 + i * 1e-4) for i in range(6000)) + line.replace("{:.5f}", "nan")
+    assert _broke(diagnose_text(text))["line"] == 6001

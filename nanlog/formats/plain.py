@@ -362,7 +362,8 @@ _EITHER = re.compile(r"\s{1,4}or\s")  # ``inf or nan``: a check's wording, not a
 FOREIGN_BETWEEN_ROWS = 2  # lines that may come between two rows of one table
 WIDE_GAP = 8  # blanks between a name and its value that only a key-value row's padding has
 REPEATED_LOOSE = 3  # a name printed this often in a training loop is one of its metrics
-LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric
+LOOSE_PAIRS = 5000  # non-metric pairs kept at most, while a log has shown no metric ...
+LOOSE_NONFINITE = 5000  # ... and non-finite ones after those: a late NaN is still found
 _TIME_WORDS = re.compile(r"(?i)^(?:dur|time|wall[ _]?time|timestamp|elapsed|eta|sec|s)$")
 _POSITION_WORDS = {"epoch": "epoch", "epochs": "epoch", "step": "step", "iter": "step"}
 _POSITION_WORDS |= {"iteration": "step", "global_step": "step", "batch": "step", "it": "step"}
@@ -467,7 +468,7 @@ class PlainParser(Parser):
 
     def feed(self, chunk: Chunk) -> None:
         self._pairs(chunk)
-        if not len(self.out) and len(self.lone_values) < LOOSE_PAIRS:
+        if not len(self.out) and len(self.lone_values) < LOOSE_PAIRS + LOOSE_NONFINITE:
             self._lone_values(chunk)
         self._tables(chunk)
         if "Step " in chunk.text or self.list_names:
@@ -552,7 +553,7 @@ class PlainParser(Parser):
                         self.epoch = int(value)
                     continue
                 else:
-                    if not len(out) and len(self.loose) < LOOSE_PAIRS:
+                    if not len(out) and len(self.loose) < LOOSE_PAIRS + LOOSE_NONFINITE:
                         # ``name: v``, ``name = v`` or ``name at step N is v``, or a line
                         # that is a name, a gap and a value (Torch7's ``err     nan``):
                         # ``Invalid Nan value`` is prose
@@ -623,14 +624,17 @@ class PlainParser(Parser):
             return
         if key.endswith(("Error", "Exception", "Warning")) and key not in _LONE_ERROR_WORDS:
             return
-        self.loose.append((line, key, value, self.epoch))
+        if len(self.loose) < LOOSE_PAIRS or not math.isfinite(value):
+            self.loose.append((line, key, value, self.epoch))
 
     def _lone_values(self, chunk: Chunk) -> None:
         lines = LineCounter(chunk)
         for match in _LONE_VALUE.finditer(chunk.text):
             token = match.group("val")
             value = to_float(token)
-            if value is not None and not _INTEGER.fullmatch(token):
+            if value is None or _INTEGER.fullmatch(token):
+                continue
+            if len(self.lone_values) < LOOSE_PAIRS or not math.isfinite(value):
                 self.lone_values.append((lines.at(match.start("val")), value))
 
     def finish(self) -> None:
