@@ -38,6 +38,8 @@ PATHOLOGICAL: dict[str, bytes] = {
     "log-records-without-level": (b"2024-05-01 12:00:00,123 - " + b"name " * 40 + b"\n") * 50_000,
     "log-records-long-lines": (b"2024-05-01 12:00:00,123 - x - INFO - " + b"a" * 100_000 + b"\n")
     * 100,
+    # a loop's print(loss.item()) with no metric name: every line a lone value, NaN at the end
+    "bare-values": b"0.12345\n" * 1_500_000 + b"nan\n",
     # an accuracy NaN at every epoch's end that is finite again after: thousands of candidates
     "accuracy-nan-every-epoch": b"".join(
         b"Epoch[%d] Batch [10]\tTrain-accuracy=0.5\nEpoch[%d] Train-accuracy=nan\n" % (e, e)
