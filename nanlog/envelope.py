@@ -3,7 +3,7 @@
 A CI job's log comes with the runner's timestamp on each line, a logger's with its record
 (time, name, level: ``2024-05-01 12:00:00,123 - mmdet - INFO - ``), ``docker compose logs`` with
 the service's name, ``kubectl logs --prefix`` with the pod, Ray with the worker's pid,
-``torchrun --tee`` with the rank; a log pasted in a thread comes as a Markdown quote or
+``torchrun --tee`` and ``mpirun --tag-output`` with the rank, pdsh with the host; a log pasted in a thread comes as a Markdown quote or
 indented as a code block. Formats that read a line by its columns (a table of numbers under
 a header, a progress line at the start of a line) would not recognise such a line.
 
@@ -57,6 +57,10 @@ WRAPPERS: tuple[tuple[str, str], ...] = (
     ("Ray worker", r"\((?:\w+ )?pid=\d+(?:, ip=[\d.]+)?\) ?"),
     ("kubectl pod", r"\[pod/[^\]\n]+\] ?"),
     ("torchrun rank", r"\[(?:default|rank)\d+\]: ?"),
+    # Open MPI's --tag-output (Horovod, ``[1,0]<stdout>:``), as SageMaker runs it too
+    # (``[1,mpirank:0,algo-1]<stdout>:``)
+    ("MPI rank", r"\[\d{1,4},(?:mpirank:)?\d{1,6}(?:,[\w.-]{1,40})?\]<(?:stdout|stderr)>: ?"),
+    ("pdsh host", r"(?:\d{1,3}\.){3}\d{1,3}: "),  # the DeepSpeed launcher over pdsh
 )
 _COMPILED = tuple((name, re.compile(pattern)) for name, pattern in WRAPPERS)
 

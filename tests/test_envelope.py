@@ -36,6 +36,9 @@ WRAPPERS = {
     "loguru": lambda i: f"2024-05-01 12:00:{i % 60:02d}.123 | INFO     | train:fit:42 - ",
     "absl": lambda i: f"I0501 12:00:{i % 60:02d}.123456 140234 train.py:123] ",
     "bracketed time": lambda i: f"[2024-05-01 12:00:{i % 60:02d}] ",
+    "mpirun tag-output": lambda i: f"[1,{i % 2}]<stdout>:",
+    "sagemaker mpi": lambda i: f"[1,mpirank:{i % 2},algo-1]<stdout>:",
+    "pdsh host": lambda i: f"10.0.128.{14 + i % 2}: ",
 }
 
 # Logs whose reading depends on where a line starts: bare numbers under no header, a
@@ -151,6 +154,7 @@ def test_the_trainer_named_by_a_logger_survives_its_unwrapping() -> None:
         "step 1 loss 0.5\n> step 2 loss 0.4\nstep 3 loss 0.3\nstep 4 loss 0.2\n",  # one quote
         " step 1 loss 0.5\n step 2 loss 0.4\n step 3 loss 0.3\n",  # one space only
         "> a\n> b\n",  # too few lines to tell
+        "9856: 0.51, 0.52 avg\n9857: 0.50, 0.52 avg\n9858: 0.49, 0.51 avg\n",  # darknet's own
     ],
 )
 def test_no_envelope_where_the_trainer_printed_it(head: str) -> None:
