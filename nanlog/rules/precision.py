@@ -474,8 +474,8 @@ class KerasWithoutHalfPrecision(Rule):
     causes = ("mixed_precision_overflow",)
     summary = "a Keras/TensorFlow run with no sign of float16 (Keras trains in float32 by default)"
     # Keras's own marks (a name, its progress bar, a verbose=2 line's ``- 65s - loss``), not
-    # only a ``N/M - loss:`` line; a
-    # torch mention makes the log a PyTorch one that printed TensorFlow's start-up lines.
+    # only a ``N/M - loss:`` line; a torch mention makes the log a PyTorch one that printed
+    # TensorFlow's start-up lines.
     _KERAS = re.compile(r"(?i:keras|tensorflow)|\btf\.|\[={3,}|- \d+m?s - ")
     _TORCH = re.compile(r"torch")
 
