@@ -4,8 +4,9 @@ A CI job's log comes with the runner's timestamp on each line, a logger's with i
 (time, name, level: ``2024-05-01 12:00:00,123 - mmdet - INFO - ``), ``docker compose logs`` with
 the service's name, ``kubectl logs --prefix`` with the pod, Ray with the worker's pid,
 ``torchrun --tee`` and ``mpirun --tag-output`` with the rank, pdsh with the host; a log
-pasted in a thread comes as a Markdown quote or indented as a code block. Formats that read a line by its columns (a table of numbers under
-a header, a progress line at the start of a line) would not recognise such a line.
+pasted in a thread comes as a Markdown quote or indented as a code block. Formats that read
+a line by its columns (a table of numbers under a header, a progress line at the start of a
+line) would not recognise such a line.
 
 The envelope is decided once, on the head of the log: a wrapper that starts (nearly) every
 line of the head, possibly several stacked (a timestamp, then a rank), then the indentation
