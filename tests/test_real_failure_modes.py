@@ -1255,3 +1255,13 @@ def test_a_late_nan_under_no_known_name_is_found_past_the_kept_values(line: str)
     # curve), then the NaN; the break must still be found, not a healthy run reported.
     text = "".join(line.format(20 + i * 1e-4) for i in range(6000)) + line.replace("{:.5f}", "nan")
     assert _broke(diagnose_text(text))["line"] == 6001
+
+
+def test_a_conjunction_is_not_part_of_a_metrics_name() -> None:
+    # Hand-written in the shape of reading set 3903: the sentence names the loss, not a
+    # metric called "because loss".
+    report = diagnose_text(
+        "End of epoch  19 | loss   4.1564\nEnd of epoch  20 | loss   4.1070\n"
+        "Stopping epoch because loss is NaN\n"
+    )
+    assert _broke(report)["name"] == "loss" and _broke(report)["line"] == 3

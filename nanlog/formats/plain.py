@@ -68,6 +68,8 @@ _SECOND_WORDS = frozenset(
 _NOT_FIRST_WORDS = frozenset(
     {"nan", "inf", "with", "the", "a", "an", "of", "and", "or", "is", "was", "to", "for", "in"}
     | {"on", "at", "by", "from", "got", "has", "had", "my", "our", "your", "its", "this", "that"}
+    # a sentence's conjunctions: ``Stopping epoch because loss is NaN``
+    | {"because", "since", "when", "while", "if", "as", "but", "so", "then", "until", "once"}
 )
 # A bare space or tab separates a name from its value only within a line (``Infinity-war`` at
 # one line's end is not the name of the number that starts the next).
