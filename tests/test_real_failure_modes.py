@@ -1265,3 +1265,7 @@ def test_a_conjunction_is_not_part_of_a_metrics_name() -> None:
         "Stopping epoch because loss is NaN\n"
     )
     assert _broke(report)["name"] == "loss" and _broke(report)["line"] == 3
+    # BigDL's ``Throughput is 2190.9 records/second. Loss is nan.`` (reading set 3608): a word
+    # that ends a sentence is not part of the next name either.
+    bigdl = diagnose_text("Throughput is 2190.9 records/second. Loss is nan.\n")
+    assert _broke(bigdl)["name"] == "Loss"

@@ -544,7 +544,11 @@ class PlainParser(Parser):
                 # ``learning rate``, ``Train Loss``, ``lm loss``: the word before belongs to it
                 start = max(text.rfind(" ", segment_start, pos - 1) + 1, segment_start)
                 before = text[start : pos - 1]
-                if _WORD.fullmatch(before) and before.lower() not in _NOT_FIRST_WORDS:
+                if (
+                    _WORD.fullmatch(before)
+                    and before.lower() not in _NOT_FIRST_WORDS
+                    and not before.endswith((".", ","))  # the end of a sentence before it
+                ):
                     key = f"{before} {key}"
             if not is_metric_key(key):
                 if label:
