@@ -1092,6 +1092,18 @@ def test_a_line_of_a_name_a_gap_and_a_value_is_read_when_nothing_else_is() -> No
         diagnose_text("skipping sample   nan\nskipping sample   nan\n")
 
 
+def test_a_nan_printed_before_the_first_metric_line_is_still_read() -> None:
+    # Hand-written in the shape of fresh sets 2322 and 1325: ``err     nan`` lines, then an
+    # epoch summary that names the loss; ``L: inf C: 23.2`` (L is no metric name, C is).
+    summary = "[EPOCH : 20 LOSS: 0.000000 TOTAL: 850461 BATCHES: 13683]\n"
+    report = diagnose_text("err     nan\nNaN\nerr     nan\n" + summary)
+    assert _broke(report)["metric"] == "err" and _broke(report)["line"] == 1
+    ssd = "Epoch:1 || iter 0 || L: inf C: 23.2587|| LR: 0.000001\n"
+    assert _broke(diagnose_text(ssd + ssd.replace("23.2587", "19.0657")))["line"] == 1
+    # a finite name before the metrics is no metric of the run: it is not read
+    assert not diagnose_text("seed     1234.5\n" + summary).problem
+
+
 def test_a_loops_print_of_its_loss_tensor_is_read_when_nothing_else_is() -> None:
     # Hand-written in the shape of reading set 3744 (``print(loss.detach().float())``) and of
     # ``print(loss)`` with its grad_fn: scalar tensors alone on their lines are the loss.

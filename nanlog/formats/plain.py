@@ -644,9 +644,10 @@ class PlainParser(Parser):
                 self.lone_values.append((lines.at(match.start("val")), value))
 
     def finish(self) -> None:
-        """A log with no training metric but a NaN under another name: read the names that
-        turned non-finite (every value they had), rather than refuse the log. Values printed
-        alone on their lines, again and again, are a loop's ``print(loss)``."""
+        """A NaN under a name that is no training metric, printed before the log's first metric
+        line (or in a log with none): read the names that turned non-finite (every value they
+        had), rather than refuse the log or miss the NaN. Values printed alone on their lines,
+        again and again, are a loop's ``print(loss)``."""
         if not len(self.out) and (
             len(self.lone_values) >= REPEATED_LOOSE
             or any(not math.isfinite(value) for _, value in self.lone_values)
@@ -656,10 +657,11 @@ class PlainParser(Parser):
                 self.out.add(line, "loss", value, step=None, epoch=None, batch=None, phase="train")
             self.loose = []
         self.lone_values = []
-        if len(self.out) or not self.loose:
+        if not self.loose:
             return
+        had_metrics = len(self.out) > 0
         broken = {key for _, key, value, _ in self.loose if not math.isfinite(value)}
-        if not broken:
+        if not broken and not had_metrics:
             # Names printed again and again after an epoch mark (``Iter[3/20], Epoch [1/1]``
             # then ``Lrec: 0.222, Ldadv: 0.815``) are the run's own loss terms.
             seen = Counter(key for _, key, _, epoch in self.loose if epoch is not None)
@@ -669,6 +671,10 @@ class PlainParser(Parser):
                 self.out.start_group()
                 self.out.add(line, key, value, step=None, epoch=epoch, batch=None, phase="train")
         self.loose = []
+        if had_metrics and broken:
+            # a NaN printed before the first metric line (Torch7's ``err     nan`` lines, then
+            # an epoch summary) comes before the metrics' records
+            self.out.sort_since(0)
 
     def _derived_step(self, epoch: float, batch: int, per_epoch: int) -> int:
         """A global step for ``[epoch][batch/total]``: batches since the first epoch the log shows."""
