@@ -146,6 +146,16 @@ def test_fresh_real_logs_are_read_and_healthy_ones_not_flagged() -> None:
     assert fresh.subset("blind22").top1_rate >= 1.0  # its first run, 1/1
 
 
+def test_the_reading_sets_labelled_logs_keep_their_first_run() -> None:
+    """sample_logs/reading/causes.csv: reading-set logs whose threads established a cause."""
+    reading = evaluate(SAMPLE_LOGS / "reading" / "causes.csv", SAMPLE_LOGS / "reading")
+    assert len(reading.outcomes) >= 20
+    assert [o.file for o in reading.refusals if not o.fault.startswith("other:")] == []
+    assert len(reading.false_alarms) <= 1  # its first run flagged 1 of 4 healthy logs
+    assert reading.top1_rate >= 0.33  # one log under its first run, 4/9
+    assert reading.top3_rate >= 0.66  # one log under 7/9
+
+
 @needs_real
 def test_domain_priors_are_the_labelled_logs_causes() -> None:
     """The per-domain tables in nanlog/causes.py are recounted from every labelled real log
