@@ -1281,3 +1281,14 @@ def test_a_conjunction_is_not_part_of_a_metrics_name() -> None:
     # that ends a sentence is not part of the next name either.
     bigdl = diagnose_text("Throughput is 2190.9 records/second. Loss is nan.\n")
     assert _broke(bigdl)["name"] == "Loss"
+
+
+def test_a_bars_stale_validation_terms_are_no_terms_of_the_training_loss() -> None:
+    # Hand-written in the shape of reading set 3456 (a Lightning 1.x bar): the training loss
+    # is NaN beside last epoch's finite validation terms; that says nothing of the weights.
+    bar = "Epoch 12: : {n}it [11:53,  1.19s/it, loss={loss}, v_num=0, val_rec_loss=0.0454, "
+    bar += "val_kl_loss=0.819]\n"
+    stale = diagnose_text(bar.format(n=600, loss="0.0638") + bar.format(n=1200, loss="nan"))
+    assert "TM01" not in _rules(stale)
+    terms = "step 20, total loss: nan, rec_loss: 0.0454, kl_loss: 0.819\n"
+    assert "TM01" in _rules(diagnose_text("step 10, total loss: 0.9\n" + terms))

@@ -41,15 +41,18 @@ EXPLODED = 100.0  # a term this many times its previous value blew up with the b
 
 
 def terms_at_break(analysis: Analysis) -> list[tuple[str, float]]:
-    """The loss terms printed at the step (or on the line) where the loss broke."""
+    """The loss terms printed at the step (or on the line) where the loss broke, in its phase:
+    a progress bar's stale validation terms (``loss=nan, val_rec_loss=0.045``) are no terms
+    of the training loss."""
     brk = analysis.brk
     if brk is None:
         return []
     s = analysis.run.series
+    phase = s.phase[brk.position]
     found = []
     for i in range(max(0, brk.position - WINDOW), min(len(s), brk.position + WINDOW)):
         at_step = brk.step is not None and s.step[i] != NO_INT and s.step[i] == brk.step
-        if i == brk.position or not (at_step or s.line[i] == brk.line):
+        if i == brk.position or not (at_step or s.line[i] == brk.line) or s.phase[i] != phase:
             continue
         name = s.names[s.name_id[i]]
         if is_loss_term(name):
