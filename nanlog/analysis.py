@@ -428,6 +428,38 @@ def _is_benign_grad_norm(curves: dict[str, Curve]) -> bool:
     )
 
 
+def _without_averaged_skips(
+    s: SeriesBuilder, candidates: np.ndarray, notes: list[str]
+) -> np.ndarray:
+    """Drop an epoch summary's non-finite grad norm whose averaged loss beside it is finite.
+
+    A finite average of the loss means no step's loss was NaN: the steps whose gradients
+    overflowed were skipped (an fp16 loss scaler), as MetricLogger's ``Averaged stats: loss:
+    3.3059  grad_norm: inf`` shows after every AMP epoch that had one.
+    """
+    summary = PHASES.index("summary")
+    kept = []
+    for candidate in candidates:
+        position = int(candidate)
+        name = canonical_name(s.names[s.name_id[position]])
+        if name == "grad_norm" and s.phase[position] == summary:
+            line = s.line[position]
+            beside = [
+                s.value[i]
+                for i in range(max(0, position - 50), min(len(s), position + 50))
+                if s.line[i] == line and canonical_name(s.names[s.name_id[i]]) == "loss"
+            ]
+            if beside and all(math.isfinite(v) for v in beside):
+                notes.append(
+                    f"the averaged grad norm is {s.value[position]} at line {line} while the "
+                    "averaged loss beside it is finite: steps skipped by the loss scaler, "
+                    "not a failure"
+                )
+                continue
+        kept.append(position)
+    return np.array(kept, dtype=np.int64)
+
+
 def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break | None:
     s = run.series
     values = np.frombuffer(s.value, dtype=np.float64)
@@ -435,7 +467,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
     summary = PHASES.index("summary")
     candidates = np.flatnonzero(~np.isfinite(values) & (phases != summary))
     if not len(candidates):
-        candidates = np.flatnonzero(~np.isfinite(values))
+        candidates = _without_averaged_skips(s, np.flatnonzero(~np.isfinite(values)), notes)
     grad = curves.get("grad_norm")
     first_bad = grad.first_nonfinite() if grad is not None else None
     skip_grad = grad is not None and first_bad is not None and _is_benign_grad_norm(curves)

@@ -1292,3 +1292,16 @@ def test_a_bars_stale_validation_terms_are_no_terms_of_the_training_loss() -> No
     assert "TM01" not in _rules(stale)
     terms = "step 20, total loss: nan, rec_loss: 0.0454, kl_loss: 0.819\n"
     assert "TM01" in _rules(diagnose_text("step 10, total loss: 0.9\n" + terms))
+
+
+def test_an_epochs_averaged_inf_grad_norm_beside_a_finite_averaged_loss_is_no_failure() -> None:
+    # Hand-written in the shape of reading set 3460 (MetricLogger, as in DETR, DeiT, MAE and
+    # LAVIS): an AMP epoch's averaged grad norm is inf when one step overflowed, while its
+    # averaged loss stays finite because no step's loss was NaN.
+    step = "Train: data epoch: [0]  [2999/3000]  lr: 0.000022  loss: 2.7363  grad_norm: 2.8635\n"
+    averaged = "[INFO] Averaged stats: lr: 0.0000  loss: {loss}  grad_norm: inf\n"
+    report = diagnose_text(step + averaged.format(loss="3.3059"))
+    assert not report.problem and any("loss scaler" in note for note in report.notes)
+    assert _broke(diagnose_text(step + averaged.format(loss="nan")))["line"] == 2
+    # a step's line is no average: an inf grad norm that ends the log is still reported
+    assert diagnose_text(step + step.replace("2.8635", "inf")).problem

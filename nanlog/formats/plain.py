@@ -226,6 +226,7 @@ _STEP_KINDS = {
     "update": 1,
     "up.": 1,
 }
+_AVERAGED = "Averaged stats:"
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
 )
@@ -490,6 +491,7 @@ class PlainParser(Parser):
         batch: int | None = None
         epoch: float | None = None
         val_from = -1
+        averaged = False
         label = ""
         has_cr = "\r" in text
         # Positions are found in one pass over the chunk, then handed to each segment.
@@ -600,6 +602,8 @@ class PlainParser(Parser):
                 if epoch is None:
                     epoch = self.epoch
                 val_from = -1
+                # MetricLogger's epoch line (DETR, DeiT, MAE, BLIP, LAVIS): averages, not a step
+                averaged = text.find(_AVERAGED, segment_start, pos) >= 0
                 lowered = text[segment_start:segment_end].lower()
                 if "val" in lowered or "test" in lowered or "验证" in lowered or "测试" in lowered:
                     val = _VAL_CONTEXT.search(text, segment_start, segment_end)
@@ -611,6 +615,8 @@ class PlainParser(Parser):
                 phase = "val"
             elif 0 <= val_from < pos and canon in ("loss", "accuracy"):
                 phase, key = "val", f"val_{key}"  # ``[valid] loss=2.387``: a validation loss
+            elif averaged:
+                phase = "summary"
             out.add(line, key, value, step=step, epoch=epoch, batch=batch, phase=phase)
 
     @staticmethod
