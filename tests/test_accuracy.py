@@ -151,9 +151,9 @@ def test_the_reading_sets_labelled_logs_keep_their_first_run() -> None:
     reading = evaluate(SAMPLE_LOGS / "reading" / "causes.csv", SAMPLE_LOGS / "reading")
     assert len(reading.outcomes) >= 20
     assert [o.file for o in reading.refusals if not o.fault.startswith("other:")] == []
-    assert len(reading.false_alarms) <= 1  # its first run flagged 1 of 4 healthy logs
+    assert reading.false_alarms == []  # its first run flagged 1 of 4 healthy logs
     assert reading.top1_rate >= 0.33  # one log under its first run, 4/9
-    assert reading.top3_rate >= 0.66  # one log under 7/9
+    assert reading.top3_rate >= 0.66  # 6/9 since stale validation terms stopped counting
 
 
 @needs_real
