@@ -22,6 +22,7 @@ from nanlog.model import NO_INT, PHASES, Event, Run, SeriesBuilder, epoch_value
 from nanlog.names import canonical_name, is_loss_term, is_per_class_score, is_validation
 
 TRAIN = PHASES.index("train")
+SUMMARY = PHASES.index("summary")
 # A loss this large is divergence even without a NaN and without a start to compare with
 # (an excerpt of a log): real losses are O(0.01-1000), sums over large images O(1e4).
 ABSURD = 1e8
@@ -313,6 +314,8 @@ def _curves(run: Run, wanted: frozenset[str] = RULE_METRICS) -> dict[str, Curve]
         number = number_of[metric]
         # val_* are printed in the train phase's frames by some formats; keep them by name.
         mask = (metric_of == number) & ((phases == TRAIN) | np.array(metric.startswith("val_")))
+        if not mask.any():  # a log that prints only epoch summaries (``Averaged stats: ...``)
+            mask = (metric_of == number) & (phases == SUMMARY)
         index = np.flatnonzero(mask).astype(np.int32 if len(values) < 2**31 else np.int64)
         del mask
         if metric == "loss":
@@ -437,12 +440,11 @@ def _without_averaged_skips(
     overflowed were skipped (an fp16 loss scaler), as MetricLogger's ``Averaged stats: loss:
     3.3059  grad_norm: inf`` shows after every AMP epoch that had one.
     """
-    summary = PHASES.index("summary")
     kept = []
     for candidate in candidates:
         position = int(candidate)
         name = canonical_name(s.names[s.name_id[position]])
-        if name == "grad_norm" and s.phase[position] == summary:
+        if name == "grad_norm" and s.phase[position] == SUMMARY:
             line = s.line[position]
             beside = [
                 s.value[i]
@@ -464,8 +466,7 @@ def _find_break(run: Run, curves: dict[str, Curve], notes: list[str]) -> Break |
     s = run.series
     values = np.frombuffer(s.value, dtype=np.float64)
     phases = np.frombuffer(s.phase, dtype=np.int8)
-    summary = PHASES.index("summary")
-    candidates = np.flatnonzero(~np.isfinite(values) & (phases != summary))
+    candidates = np.flatnonzero(~np.isfinite(values) & (phases != SUMMARY))
     if not len(candidates):
         candidates = _without_averaged_skips(s, np.flatnonzero(~np.isfinite(values)), notes)
     grad = curves.get("grad_norm")

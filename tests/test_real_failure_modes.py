@@ -1305,3 +1305,7 @@ def test_an_epochs_averaged_inf_grad_norm_beside_a_finite_averaged_loss_is_no_fa
     assert _broke(diagnose_text(step + averaged.format(loss="nan")))["line"] == 2
     # a step's line is no average: an inf grad norm that ends the log is still reported
     assert diagnose_text(step + step.replace("2.8635", "inf")).problem
+    # a log of epoch averages alone still has a curve: its growth before the NaN is read
+    epochs = "".join(averaged.format(loss=v) for v in ("3.3", "2.9", "2.5", "1e9", "nan"))
+    report = diagnose_text(epochs.replace("  grad_norm: inf", ""))
+    assert report.divergence is not None or "rose" in str(report.shape)
