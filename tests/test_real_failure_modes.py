@@ -1309,3 +1309,13 @@ def test_an_epochs_averaged_inf_grad_norm_beside_a_finite_averaged_loss_is_no_fa
     epochs = "".join(averaged.format(loss=v) for v in ("3.3", "2.9", "2.5", "1e9", "nan"))
     report = diagnose_text(epochs.replace("  grad_norm: inf", ""))
     assert report.divergence is not None or "rose" in str(report.shape)
+
+
+def test_an_exception_a_loop_raises_on_a_nan_loss_is_a_failure() -> None:
+    # Hand-written in the shape of reading set 4070 (DDSP-SVC): the traceback quotes the
+    # ``raise`` line, then the exception's own line says the loss was NaN.
+    raised = "    raise ValueError(' [x] nan loss ')\nValueError:  [x] nan loss\n"
+    report = diagnose_text("step 1 loss: 0.52\n" + raised)
+    assert report.problem and report.failure is not None and report.failure["line"] == 3
+    # the word alone in an unrelated exception is not a loss failure
+    assert not diagnose_text("step 1 loss: 0.52\nValueError: bad value for nan_policy\n").problem

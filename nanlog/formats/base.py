@@ -247,6 +247,13 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
         r"[^\r\n]{0,80}|(?<![\w-])(?:NaN|nan|Inf|inf) loss (?:with |encountered|detected)"
         r"[^\r\n]{0,80}",
     ),
+    # an exception a loop raises on its loss: DDSP-SVC's ``ValueError:  [x] nan loss``
+    (
+        "nonfinite_check",
+        r"\b[A-Z]\w{0,40}(?:Error|Exception):[ \t][^\r\n]{0,40}?(?<![\w-])(?:NaN|nan|Inf|inf)"
+        r" loss\b"
+        r"[^\r\n]{0,60}",
+    ),
     # fastText's ``what():  Encountered NaN.`` (a C++ exception), Ray Train's guard
     # ``[NaN/Inf detected] Loss 'seg_dice' is invalid. Setting to zero.``
     ("nonfinite_check", r"Encountered (?:NaN|nan|Inf|inf)\b[^\r\n]{0,60}"),
