@@ -1319,3 +1319,14 @@ def test_an_exception_a_loop_raises_on_a_nan_loss_is_a_failure() -> None:
     assert report.problem and report.failure is not None and report.failure["line"] == 3
     # the word alone in an unrelated exception is not a loss failure
     assert not diagnose_text("step 1 loss: 0.52\nValueError: bad value for nan_policy\n").problem
+
+
+def test_an_epoch_and_batch_pair_in_brackets_places_the_break() -> None:
+    # Hand-written in the shape of PyTorch's DCGAN example (``[%d/%d][%d/%d] Loss_D: ...``)
+    # and reading set 4066 (crnn.pytorch): ``[epoch/epochs][batch/batches]``.
+    gan = "[0/25][0/782] Loss_D: 1.38 Loss_G: 0.69\n[0/25][50/782] Loss_D: nan Loss_G: nan\n"
+    broke = _broke(diagnose_text(gan))
+    assert broke["epoch"] == 0 and broke["batch"] == 50
+    # an excerpt that starts at epoch 806 is not NaN "from the first step"
+    excerpt = "[806/1000][400/410] Loss: inf\n[807/1000][100/410] Loss: inf\n"
+    assert _broke(diagnose_text(excerpt))["epoch"] == 806

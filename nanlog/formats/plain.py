@@ -199,7 +199,10 @@ _SCAN = re.compile(
 # The leading look-ahead skips, at C speed, positions no alternative can start at. Each
 # alternative is wrapped in a named group, so ``match.lastgroup`` says which one matched.
 _POSITION = re.compile(
-    r"(?<![A-Za-z0-9_])(?=[EeTtGgNnUuSsIiBb\d第步迭训轮])(?:"
+    r"(?<![A-Za-z0-9_])(?=[EeTtGgNnUuSsIiBb\d第步迭训轮\[])(?:"
+    # PyTorch's DCGAN example and the loops copied from it: ``[0/25][100/782] Loss_D: ...``
+    r"(?P<pair>\[\s{0,6}(?P<p_ep>\d{1,9})\s{0,3}/\s{0,3}\d{1,9}\s{0,3}\]\s{0,2}"
+    r"\[\s{0,8}(?P<p_n>\d{1,12})\s{0,3}/\s{0,3}(?P<p_tot>\d{1,12})\s{0,3}\])|"
     r"(?P<bracket>(?:(?i:epoch)(?:\(train\))?|[Tt]rain):?\s{0,3}\[\s{0,6}(?P<b_ep>\d{1,9})"
     r"(?:/\d{1,9})?\s{0,3}\]\s{0,2}\[\s{0,8}(?P<b_n>\d{1,12})\s{0,3}/\s{0,3}(?P<b_tot>\d{1,12})\s{0,3}\])"
     r"|(?P<timm>(?<![\w])Train:\s{1,3}(?P<t_ep>\d{1,9})\s{1,3}\[\s{0,8}(?P<t_n>\d{1,12})/(?P<t_tot>\d{1,12}))"
@@ -244,6 +247,13 @@ def position(segment: str) -> Position:
     return position_of(_LEAD.match(segment), _POSITION.finditer(segment))
 
 
+_EPOCH_BATCH_GROUPS = {
+    "bracket": ("b_ep", "b_n", "b_tot"),
+    "timm": ("t_ep", "t_n", "t_tot"),
+    "pair": ("p_ep", "p_n", "p_tot"),
+}
+
+
 def position_of(lead: re.Match[str] | None, matches: Iterable[re.Match[str]]) -> Position:
     """The position from a segment's ``_LEAD`` match and its ``_POSITION`` matches."""
     step: int | None = None
@@ -273,10 +283,8 @@ def position_of(lead: re.Match[str] | None, matches: Iterable[re.Match[str]]) ->
                 if rank < step_rank:
                     tot = match.group("tot")
                     step, step_rank, step_total = n, rank, int(tot) if tot else None
-        elif which in ("bracket", "timm"):
-            ep, n_, tot_ = match.group(
-                *(("b_ep", "b_n", "b_tot") if which == "bracket" else ("t_ep", "t_n", "t_tot"))
-            )
+        elif which in ("bracket", "timm", "pair"):
+            ep, n_, tot_ = match.group(*_EPOCH_BATCH_GROUPS[which])
             epoch = float(ep) if epoch is None else epoch
             if batch is None:
                 batch, batch_total = int(n_), int(tot_)
