@@ -1330,3 +1330,17 @@ def test_an_epoch_and_batch_pair_in_brackets_places_the_break() -> None:
     # an excerpt that starts at epoch 806 is not NaN "from the first step"
     excerpt = "[806/1000][400/410] Loss: inf\n[807/1000][100/410] Loss: inf\n"
     assert _broke(diagnose_text(excerpt))["epoch"] == 806
+
+
+def test_a_tuple_of_names_then_a_tuple_of_values_is_read() -> None:
+    # Hand-written in the shape of reading set 4067 (an OCR loop printing its loss's spread):
+    # the average is the loss itself; the minimum and maximum are not read as losses.
+    log = (
+        "train loss (min, avg, max): (0.012, 0.531, 2.31)\n"
+        "validation loss (min, avg, max): (0.2, 0.61, 1.9)\n"
+        "train loss (min, avg, max): (-0.276, nan, 1152.610)\n"
+    )
+    broke = _broke(diagnose_text(log))
+    assert broke["line"] == 3 and broke["metric"] == "loss"
+    with pytest.raises(NoMetricsError):  # a function's arguments are no metrics
+        diagnose_text("f(x, y): (1.0, 2.0)\nf(x, y): (1.5, 2.5)\n")

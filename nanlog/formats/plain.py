@@ -229,6 +229,14 @@ _STEP_KINDS = {
     "update": 1,
     "up.": 1,
 }
+# A tuple of names then a tuple of values: ``train loss (min, avg, max): (-0.276, nan, 1152.6)``
+# (the average is the metric itself), ``val (loss, acc): (0.52, 0.81)``.
+_NAMED_TUPLE = re.compile(
+    r"(?P<name>[A-Za-z]\w{0,30}(?: [A-Za-z]\w{0,30}){0,3})?[ \t]{0,3}"
+    r"\((?P<names>[A-Za-z]\w{0,15}(?:,[ \t]{0,3}[A-Za-z]\w{0,15}){1,7})\)[ \t]{0,3}[:=][ \t]{0,3}"
+    r"\((?P<values>[^()\r\n]{1,300})\)"
+)
+_AVERAGE_WORDS = frozenset({"avg", "average", "mean"})
 _AVERAGED = "Averaged stats:"
 _VAL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:test|val|valid|validation|eval|evaluation)(?![a-z]))|验证|测试"
@@ -486,6 +494,28 @@ class PlainParser(Parser):
             self._list_tables(chunk)
         if "lass" in chunk.text or "ategory" in chunk.text:
             self._class_tables(chunk)
+        if "): (" in chunk.text or "):(" in chunk.text:
+            self._named_tuples(chunk)
+
+    def _named_tuples(self, chunk: Chunk) -> None:
+        """``train loss (min, avg, max): (-0.276, nan, 1152.6)``: the average is the loss;
+        ``val (loss, acc): (0.52, 0.81)``: each name its value."""
+        lines = LineCounter(chunk)
+        for match in _NAMED_TUPLE.finditer(chunk.text):
+            subs = [n.strip() for n in match.group("names").split(",")]
+            numbers = [to_float(v.strip()) for v in match.group("values").split(",")]
+            values = [v for v in numbers if v is not None]
+            if len(values) != len(subs) or len(numbers) != len(subs):
+                continue
+            name = (match.group("name") or "").strip()
+            row: list[tuple[str, float]] = []
+            for sub, value in zip(subs, values, strict=True):
+                if sub.lower() in _AVERAGE_WORDS and is_metric_key(name):
+                    row.append((name, value))
+                elif is_metric_key(sub):
+                    row.append((f"{name} {sub}" if is_validation(name) else sub, value))
+            if row:
+                self._add_row(lines.at(match.start()), row, self.step, self.epoch)
 
     # -- name <sep> value ---------------------------------------------------------
     def _pairs(self, chunk: Chunk) -> None:
@@ -912,6 +942,7 @@ class PlainFormat(LogFormat):
         ("I0613 10:21:26.202908   202 solver.cpp:218] Iteration 100, loss = 0.53", {"loss": 0.53}),
         ("I0613 10:21:26.202908   202 sgd_solver.cpp:105] Iteration 100, lr = 0.01", {"lr": 0.01}),
         ("Epoch [1/10], Step [100/600], Loss: 0.5321", {"loss": 0.5321}),
+        ("train loss (min, avg, max): (0.012, 0.5321, 2.31)", {"loss": 0.5321}),
         (
             "[11/24 17:17:38 d2.utils.events]:  iter: 19  total_loss: 2.1  loss_cls: 0.7  lr: 0.0002",
             {"loss": 2.1, "loss_cls": 0.7, "lr": 0.0002},
