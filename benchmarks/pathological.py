@@ -40,6 +40,11 @@ PATHOLOGICAL: dict[str, bytes] = {
     * 100,
     # a loop's print(loss.item()) with no metric name: every line a lone value, NaN at the end
     "bare-values": b"0.12345\n" * 1_500_000 + b"nan\n",
+    # named tuples whose value tuple never closes, and a 10 MB line of open name tuples
+    "open-named-tuples": b"train loss (min, avg, max): (0.1, 0.2, " * 20
+    + b"\n"
+    + b"w w w w (a, b, c, d, e, f, g, h): (" * 250_000
+    + b"\ntrain loss (min, avg, max): (0.1, nan, 0.3)\n",
     # an accuracy NaN at every epoch's end that is finite again after: thousands of candidates
     "accuracy-nan-every-epoch": b"".join(
         b"Epoch[%d] Batch [10]\tTrain-accuracy=0.5\nEpoch[%d] Train-accuracy=nan\n" % (e, e)

@@ -230,11 +230,12 @@ _STEP_KINDS = {
     "up.": 1,
 }
 # A tuple of names then a tuple of values: ``train loss (min, avg, max): (-0.276, nan, 1152.6)``
-# (the average is the metric itself), ``val (loss, acc): (0.52, 0.81)``.
-_NAMED_TUPLE = re.compile(
-    r"(?P<name>[A-Za-z]\w{0,30}(?: [A-Za-z]\w{0,30}){0,3})?[ \t]{0,3}"
-    r"\((?P<names>[A-Za-z]\w{0,15}(?:,[ \t]{0,3}[A-Za-z]\w{0,15}){1,7})\)[ \t]{0,3}[:=][ \t]{0,3}"
-    r"\((?P<values>[^()\r\n]{1,300})\)"
+# (the average is the metric itself), ``val (loss, acc): (0.52, 0.81)``. Found from the
+# ``): (`` between the tuples, then read backwards and forwards within the line.
+_TUPLE_JOIN = re.compile(r"\)[ \t]{0,3}[:=][ \t]{0,3}\(")
+_TUPLE_NAMES = re.compile(r"[A-Za-z]\w{0,15}(?:,[ \t]{0,3}[A-Za-z]\w{0,15}){1,7}")
+_TUPLE_OWNER = re.compile(
+    r"(?:^|[^\w ])[ ]?(?P<name>[A-Za-z]\w{0,30}(?: [A-Za-z]\w{0,30}){0,3})?[ \t]{0,3}$"
 )
 _AVERAGE_WORDS = frozenset({"avg", "average", "mean"})
 _AVERAGED = "Averaged stats:"
@@ -494,20 +495,34 @@ class PlainParser(Parser):
             self._list_tables(chunk)
         if "lass" in chunk.text or "ategory" in chunk.text:
             self._class_tables(chunk)
-        if "): (" in chunk.text or "):(" in chunk.text:
+        if ")" in chunk.text:
             self._named_tuples(chunk)
 
     def _named_tuples(self, chunk: Chunk) -> None:
         """``train loss (min, avg, max): (-0.276, nan, 1152.6)``: the average is the loss;
         ``val (loss, acc): (0.52, 0.81)``: each name its value."""
+        text = chunk.text
         lines = LineCounter(chunk)
-        for match in _NAMED_TUPLE.finditer(chunk.text):
-            subs = [n.strip() for n in match.group("names").split(",")]
-            numbers = [to_float(v.strip()) for v in match.group("values").split(",")]
+        for join in _TUPLE_JOIN.finditer(text):
+            closed = text.find(")", join.end(), join.end() + 300)
+            if closed < 0:
+                continue
+            inside = text[join.end() : closed]
+            if "(" in inside or "\n" in inside:
+                continue
+            numbers = [to_float(v.strip()) for v in inside.split(",")]
             values = [v for v in numbers if v is not None]
+            window = max(0, join.start() - 240)
+            line_start = text.rfind("\n", window, join.start()) + 1 or window
+            opened = text.rfind("(", line_start, join.start())
+            names = _TUPLE_NAMES.fullmatch(text, opened + 1, join.start()) if opened >= 0 else None
+            if names is None:
+                continue
+            subs = [n.strip() for n in names.group().split(",")]
             if len(values) != len(subs) or len(numbers) != len(subs):
                 continue
-            name = (match.group("name") or "").strip()
+            owner = _TUPLE_OWNER.search(text[max(line_start, opened - 140) : opened])
+            name = (owner.group("name") or "") if owner else ""
             row: list[tuple[str, float]] = []
             for sub, value in zip(subs, values, strict=True):
                 if sub.lower() in _AVERAGE_WORDS and is_metric_key(name):
@@ -515,7 +530,7 @@ class PlainParser(Parser):
                 elif is_metric_key(sub):
                     row.append((f"{name} {sub}" if is_validation(name) else sub, value))
             if row:
-                self._add_row(lines.at(match.start()), row, self.step, self.epoch)
+                self._add_row(lines.at(join.start()), row, self.step, self.epoch)
 
     # -- name <sep> value ---------------------------------------------------------
     def _pairs(self, chunk: Chunk) -> None:
