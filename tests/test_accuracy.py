@@ -152,8 +152,10 @@ def test_the_reading_sets_labelled_logs_keep_their_first_run() -> None:
     assert len(reading.outcomes) >= 20
     assert [o.file for o in reading.refusals if not o.fault.startswith("other:")] == []
     assert reading.false_alarms == []  # its first run flagged 1 of 4 healthy logs
-    assert reading.top1_rate >= 0.33  # one log under its first run, 4/9
-    assert reading.top3_rate >= 0.66  # 6/9 since stale validation terms stopped counting
+    blind23 = reading.subset("blind23")
+    assert blind23.top1_rate >= 0.33  # one log under its first run, 4/9
+    assert blind23.top3_rate >= 0.66  # 6/9 since stale validation terms stopped counting
+    assert reading.subset("blind24").top1_rate >= 0.5  # its first run, 1/2
 
 
 @needs_real
