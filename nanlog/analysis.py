@@ -29,8 +29,8 @@ ABSURD = 1e8
 DIVERGENCE_FACTOR = 1e3  # times the loss at the start of training
 # A dynamic loss scale this small means float16 overflowed at nearly every step.
 SCALE_COLLAPSE = 1e-2
-HALVING_STREAK = 5  # overflow messages in a row, each lowering the scale ...
-SCALE_FLOOR = 2.0  # ... down to this: one halving from the usual minimum of 1
+HALVING_STREAK = 4  # overflow messages in a row, each lowering the scale ...
+SCALE_FLOOR = 8.0  # ... down to this: three halvings from the usual minimum of 1
 OVERFLOW_STORM = 20  # overflow messages: a few at start-up are the scaler finding its level
 # Messages that say the run failed even when no number was printed as NaN.
 PROBLEM_EVENTS = frozenset(
@@ -224,7 +224,7 @@ class Analysis:
             streak = _halving_streak([(v, e.line) for e, v in scales if v is not None])
             collapsed = [e for e in overflows if streak is not None and e.line == streak[1]]
         found += collapsed[:1]
-        if len(overflows) >= OVERFLOW_STORM and not collapsed:
+        if len(overflows) >= OVERFLOW_STORM:  # a storm shows from its first overflow on
             found.append(overflows[0])
         return sorted(found, key=lambda e: e.line)
 
@@ -255,10 +255,12 @@ class Analysis:
 
 def _halving_streak(scales: list[tuple[float, int]]) -> tuple[float, int] | None:
     """Where overflow after overflow lowered the scale, with no recovery between, down to
-    the floor of a dynamic scaler (DeepSpeed's default minimum is 1): a collapse in progress
-    even though the excerpt ends before the scaler gives up. A scaler finding its level at
-    start-up halves a few times from 2**16 and stays in the thousands. The same scale twice
-    in a row is one halving printed by two ranks, not a recovery."""
+    near the floor of a dynamic scaler (DeepSpeed's default minimum is 1): a collapse in
+    progress even though the excerpt ends before the scaler gives up. At a scale of 8 a
+    gradient overflows float16 only past about 8,000, so overflow step after step means the
+    gradients are non-finite at any scale. A scaler finding its level at start-up halves a
+    few times from 2**16 and stays in the hundreds or thousands. The same scale twice in a
+    row is one halving printed by two ranks, not a recovery."""
     streak = 1
     for (before, _), (after, line) in itertools.pairwise(scales):
         if after != before:

@@ -279,6 +279,23 @@ def test_start_up_halving_from_a_large_scale_is_not_a_collapse() -> None:
     assert not report.problem
 
 
+def test_four_halvings_down_to_a_scale_of_8_are_a_collapse_but_not_down_to_256() -> None:
+    # Hand-written in the shape of reading sets 4147 (LLaMA-Factory on DeepSpeed, 128 down to
+    # 8; the run later died at the minimum scale) and 3763 (start-up halving to 256, healthy).
+    def halvings(*scales: int) -> str:
+        return "".join(
+            f"[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: {s}, "
+            f"reducing to {s // 2}\n"
+            for s in scales
+        )
+
+    head = "{'loss': 2.3578, 'learning_rate': 0, 'epoch': 0.08}\n"
+    collapsed = diagnose_text(head + halvings(128, 64, 32, 16))
+    assert collapsed.problem and collapsed.failure is not None
+    assert collapsed.failure["line"] == 5
+    assert not diagnose_text(head + halvings(*(2**k for k in range(17, 8, -1)))).problem
+
+
 def test_a_rate_that_steps_up_just_before_the_break_is_against_the_rate() -> None:
     # maskrcnn-benchmark style: warm-up ends with a 3x step, NaN two logs later (blind4 set)
     text = "".join(
@@ -1344,3 +1361,14 @@ def test_a_tuple_of_names_then_a_tuple_of_values_is_read() -> None:
     assert broke["line"] == 3 and broke["metric"] == "loss"
     with pytest.raises(NoMetricsError):  # a function's arguments are no metrics
         diagnose_text("f(x, y): (1.0, 2.0)\nf(x, y): (1.5, 2.5)\n")
+
+
+def test_llama_cpp_values_with_their_spread_and_neox_overflow_exit_are_read() -> None:
+    # Hand-written in the shapes of reading sets 4142 (llama.cpp's llama-finetune) and 4146
+    # (GPT-NeoX's overflow monitor raising after a run of skipped steps).
+    line = "train: [###] data=0001123/0001123 loss={}±0.00998 acc=42.86±0.07% t=00:20:25\n"
+    assert not diagnose_text(line.format("3.02974") + line.format("2.9")).problem
+    assert _broke(diagnose_text(line.format("3.02974") + line.format("nan")))["line"] == 2
+    neox = "Exception: Skipped 50 iterations in a row due to Overflow - Exiting training.\n"
+    report = diagnose_text("iteration 10/100 | lm_loss: 2.28 |\n" + neox)
+    assert report.problem and _ids(report)[0] == "mixed_precision_overflow"
