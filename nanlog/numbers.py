@@ -35,7 +35,8 @@ _BARE = (
 # when a space or the line's end follows (torchtune's ``Loss: 1.23:``, ParallelWaveGAN's
 # ``train/generator_loss = nan.``), never in a time (``12:30``).
 # ``(`` too: MXNet-style loggers glue the running mean to the value (``loss: 2.31(2.40)``).
-END = r"(?=$|[\s,;|()\]}'\"%，；）】、]|[:.](?:\s|$))"
+# (a value's spread after it ends it too: llama.cpp's ``loss=3.02974±0.00998``)
+END = r"(?=$|[\s,;|()\]}'\"%，；）】、±]|[:.](?:\s|$))"
 
 # A value token as printed, optionally wrapped (numpy >= 2 scalars, torch
 # tensors, whose extra arguments are bounded and stay on the line) or quoted

@@ -209,7 +209,9 @@ _EVENT_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "loss_scale_min",
         r"Minimum loss scale reached[^\r\n]{0,60}"
-        r"|Current loss scale already at minimum[^\r\n]{0,60}",
+        r"|Current loss scale already at minimum[^\r\n]{0,60}"
+        # GPT-NeoX's overflow monitor: ``Skipped 50 iterations in a row due to Overflow``
+        r"|Skipped \d{1,9} iterations in a row due to [Oo]verflow[^\r\n]{0,60}",
     ),
     ("diverged", r"Model diverged with loss = (?:NaN|nan|inf|Inf)[^\r\n]{0,40}"),
     ("diverged", r"NanLossDuringTrainingError[^\r\n]{0,80}"),
