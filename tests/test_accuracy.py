@@ -156,6 +156,7 @@ def test_the_reading_sets_labelled_logs_keep_their_first_run() -> None:
     assert blind23.top1_rate >= 0.33  # one log under its first run, 4/9
     assert blind23.top3_rate >= 0.66  # 6/9 since stale validation terms stopped counting
     assert reading.subset("blind24").top1_rate >= 0.5  # its first run, 1/2
+    assert reading.subset("blind25").top3_rate >= 1.0  # its first run, 0/2 first, 2/2 top three
 
 
 @needs_real
