@@ -30,8 +30,9 @@ FRESH = ROOT / "sample_logs" / "real"
 # Its batches, in the order they were collected (the ``split`` column of its labels.csv).
 BLIND_SETS = [f"blind{n}" for n in range(1, 23)]
 # The reading set's logs (sample_logs/reading, chosen for their print formats) whose threads
-# established a cause, labelled from those threads after the reader was written and first
-# diagnosed as one more blind set (sample_logs/reading/README.md).
+# established a cause, labelled by people who neither ran nor read nanlog: afterwards
+# (blind23) or while collecting (blind24 on); each set diagnosed once before any rule saw its
+# labels (sample_logs/reading/README.md).
 READING = ROOT / "sample_logs" / "reading"
 READING_SETS = ["blind23", "blind24", "blind25"]
 # (corpus, split) -> minimum top-1; the real floors sit just under the measured figures so
