@@ -258,6 +258,14 @@ UNDECIDED = 0.6  # the second cause is at least this share of the first: the log
 
 def _undecided(causes: list[CauseResult]) -> list[str]:
     """Say plainly when the log cannot tell the top causes apart, and what would."""
+    if causes and all(e.rule == "PRIOR" for c in causes for e in c.evidence):
+        # No rule saw anything (often an excerpt of the NaN alone): the ranking is a base
+        # rate, so the checks of the first three say more than the order does.
+        checks = "; ".join(CHECKS[c.id] for c in causes[:MIN_CAUSES])
+        return [
+            "nothing in the log points at a cause: the ranking is how often each cause "
+            f"explains a NaN loss in public threads; to find which it is: {checks}"
+        ]
     if len(causes) < 2 or causes[1].score < UNDECIDED * causes[0].score:
         return []
     first, second = causes[0], causes[1]

@@ -169,6 +169,15 @@ def test_when_the_log_cannot_tell_it_says_which_check_would() -> None:
     assert any("cannot tell" in note and "to tell them apart" in note for note in report.notes)
 
 
+def test_when_no_rule_sees_anything_it_says_so_and_names_the_checks() -> None:
+    """Hand-written in the shape of a pasted excerpt that shows only the NaN line."""
+    report = diagnose_text("Epoch: 0003/0003 | Batch 2700/2916 | Loss: nan\n")
+    assert report.problem and report.causes
+    (note,) = [n for n in report.notes if "nothing in the log points at a cause" in n]
+    assert "rerun with the learning rate divided by 10" in note  # the top cause's check
+    assert not any("cannot tell" in n for n in report.notes)
+
+
 def test_an_absurd_perplexity_is_a_divergence() -> None:
     """Hand-written in OpenNMT-py's format: xent stays in the thousands, ppl is astronomical."""
     report = diagnose_text(
