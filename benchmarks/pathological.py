@@ -45,6 +45,14 @@ PATHOLOGICAL: dict[str, bytes] = {
     + b"\n"
     + b"w w w w (a, b, c, d, e, f, g, h): (" * 250_000
     + b"\ntrain loss (min, avg, max): (0.1, nan, 0.3)\n",
+    # progress bars with rows glued on that fail at their end; a class table in blank lines
+    "bars-before-failing-rows": (
+        b"  2%|" + b"#" * 100 + b"| 10/600 [01:36<1:28:20,  8.98s/it]" + b"1.5 " * 100 + b"x\n"
+    )
+    * 20_000,
+    "class-table-in-blank-lines": b"| Class | IoU |\n" + b"\n" * 5_000_000 + b"| lane | nan |\n",
+    # numbered lines (an editor's gutter): the envelope is taken off every line
+    "numbered-lines": "".join(f"{i:>7} step {i} loss 0.5\n" for i in range(400_000)).encode(),
     # an accuracy NaN at every epoch's end that is finite again after: thousands of candidates
     "accuracy-nan-every-epoch": b"".join(
         b"Epoch[%d] Batch [10]\tTrain-accuracy=0.5\nEpoch[%d] Train-accuracy=nan\n" % (e, e)

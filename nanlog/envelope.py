@@ -83,15 +83,50 @@ class Envelope:
         return self._regex.sub("", text)
 
 
+# An editor's or a file viewer's line numbers, copied with the log (``510       Epoch ...``).
+_GUTTER = re.compile(r"[ \t]{0,8}(\d{1,9})(?:[ \t]|(?=\r?$))")
+_GUTTER_PATTERN = r"[ \t]{0,8}\d{1,9}(?:[ \t]|(?=\r?$))"
+_LEADING_VALUE = re.compile(r"[ \t]*[-+]?(?:[.\d]|nan|inf)", re.IGNORECASE)
+
+
+def _gutter(lines: list[str]) -> list[str] | None:
+    """The lines without their numbers when every line starts with its own number: the
+    line's index plus one offset (an empty line may have lost its number). A trainer's own
+    first column (an epoch counter) skips its header, and a bare numeric table (``1 0.52``)
+    is told apart by requiring some line to hold nothing, or words, after its number."""
+    numbered = [(i, _GUTTER.match(line)) for i, line in enumerate(lines) if line.strip()]
+    if len(numbered) < MIN_LINES or any(m is None for _, m in numbered):
+        return None
+    offsets = {int(m.group(1)) - i for i, m in numbered if m is not None}
+    if len(offsets) != 1:
+        return None
+    rests = [line[m.end() :] if (m := _GUTTER.match(line)) else line for line in lines]
+    if all(
+        rest.strip() and _LEADING_VALUE.match(rest)
+        for rest, line in zip(rests, lines, strict=True)
+        if line.strip()
+    ):
+        return None
+    return rests
+
+
 def find_envelope(head: str) -> Envelope | None:
     """The wrappers (and shared indentation) that start the head's lines, or None."""
-    lines = [line for line in head.split("\n")[:HEAD_LINES] if line.strip()]
-    if len(head) > 0 and not head.endswith("\n") and len(lines) > 1:
-        lines = lines[:-1]  # the head may end inside a line
-    if len(lines) < MIN_LINES:
-        return None
+    every = head.split("\n")[:HEAD_LINES]
+    if len(head) > 0 and not head.endswith("\n") and len(every) > 1:
+        every = every[:-1]  # the head may end inside a line
+    while every and not every[-1].strip():
+        every = every[:-1]
     names: list[str] = []
     parts: list[str] = []
+    unnumbered = _gutter(every)
+    if unnumbered is not None:
+        names.append("line numbers")
+        parts.append(f"(?:{_GUTTER_PATTERN})?")
+        every = unnumbered
+    lines = [line for line in every if line.strip()]
+    if len(lines) < MIN_LINES:
+        return Envelope(tuple(names), "".join(parts)) if names else None
     for _ in range(len(_COMPILED)):
         for name, regex in _COMPILED:
             if name in names:

@@ -39,6 +39,7 @@ WRAPPERS = {
     "mpirun tag-output": lambda i: f"[1,{i % 2}]<stdout>:",
     "sagemaker mpi": lambda i: f"[1,mpirank:{i % 2},algo-1]<stdout>:",
     "pdsh host": lambda i: f"10.0.128.{14 + i % 2}: ",
+    "line numbers": lambda i: f"{i + 510:>5} ",  # copied from an editor or a file viewer
 }
 
 # Logs whose reading depends on where a line starts: bare numbers under no header, a
@@ -93,6 +94,21 @@ def test_stacked_wrappers_are_found_in_order() -> None:
     assert envelope is not None
     assert envelope.names == ("CI runner timestamp", "torchrun rank", "indentation")
     assert envelope.unwrap(head).split("\n")[0] == "step 0 loss 0.5"
+
+
+def test_line_numbers_are_taken_off_with_what_they_number() -> None:
+    """Hand-written in the shape of an ultralytics table copied from a file viewer: the
+    numbers run on over the blank line, the trainer's own text keeps its indentation."""
+    head = (
+        "510       Epoch    GPU_mem   box_loss\n"
+        " 511      90/300        17G      1.757\n"
+        " 512 \n"
+        " 513       Epoch    GPU_mem   box_loss\n"
+        " 514      91/300        17G        nan\n"
+    )
+    envelope = find_envelope(head)
+    assert envelope is not None and envelope.names[0] == "line numbers"
+    assert envelope.unwrap(head).split("\n")[1].split() == ["90/300", "17G", "1.757"]
 
 
 def test_a_line_without_the_wrapper_is_left_as_it_is() -> None:
@@ -155,6 +171,9 @@ def test_the_trainer_named_by_a_logger_survives_its_unwrapping() -> None:
         " step 1 loss 0.5\n step 2 loss 0.4\n step 3 loss 0.3\n",  # one space only
         "> a\n> b\n",  # too few lines to tell
         "9856: 0.51, 0.52 avg\n9857: 0.50, 0.52 avg\n9858: 0.49, 0.51 avg\n",  # darknet's own
+        "1 0.52\n2 0.41\n3 nan\n",  # a bare table whose counter is the line's number
+        "1 Epoch 1 loss 0.5\n3 Epoch 2 loss 0.4\n4 Epoch 3 loss 0.3\n",  # numbers skip one
+        "Epoch loss\n1 0.52\n2 0.41\n3 nan\n",  # a counter column under its header
     ],
 )
 def test_no_envelope_where_the_trainer_printed_it(head: str) -> None:

@@ -1381,3 +1381,27 @@ def test_llama_cpp_values_with_their_spread_and_neox_overflow_exit_are_read() ->
     neox = "Exception: Skipped 50 iterations in a row due to Overflow - Exiting training.\n"
     report = diagnose_text("iteration 10/100 | lm_loss: 2.28 |\n" + neox)
     assert report.problem and _ids(report)[0] == "mixed_precision_overflow"
+
+
+def test_a_double_spaced_table_keeps_its_header_and_its_rows() -> None:
+    # Hand-written in the shape of reading set 3010 (nolearn/Lasagne's table) pasted with
+    # every newline doubled, as some pages copy: blank lines between header, rule and rows.
+    table = (
+        " Epoch  |  Train loss  |  Valid loss  |  Valid acc\n"
+        "--------|--------------|--------------|-----------\n"
+        "     1  |    0.693147  |    0.690012  |    52.17%\n"
+        "     2  |    0.681234  |    0.679876  |    55.02%\n"
+        "     3  |         nan  |         nan  |    47.83%\n"
+    )
+    broke = _broke(diagnose_text(table.replace("\n", "\n\n")))
+    assert broke["line"] == 9 and broke["metric"] == "loss" and broke["epoch"] == 3
+
+
+def test_a_row_printed_onto_a_progress_bar_is_read() -> None:
+    # Hand-written in the shape of reading set 4384 (unsloth's trainer printing `step, loss`
+    # without tqdm.write, so each row lands on the bar's line).
+    bar = "  {p}%|          | {i}/600 [00:17<2:54:35, 17.49s/it]{s}, {v}\n"
+    log = "".join(bar.format(p=i // 6, i=i + 1, s=i, v=v) for i, v in enumerate(["11.2", "9.3"]))
+    assert not diagnose_text(log).problem
+    broke = _broke(diagnose_text(log + bar.format(p=0, i=3, s=2, v="nan")))
+    assert broke["line"] == 3 and broke["step"] == 2

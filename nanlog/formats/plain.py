@@ -337,13 +337,18 @@ _NUMBER = (
 # match fails in linear time: overlapping whitespace made a row of DeepXDE's lists take 48 s.
 # A cell may open or close a numpy array's brackets (``[[-0.078  0.966]]``, a 2-D weight).
 _CELL = r"(?:\[{1,2}[ \t]{0,8})?(?:" + _NUMBER + r"|\(?\d{1,3}:\d\d(?::\d\d)?\)?(?![\d.]))\]{0,2}"
+# A tqdm bar a row is glued to: the loop printed it without tqdm.write, so it lands on the
+# bar's line (``  2%|▏  | 10/600 [01:36<1:28:20,  8.98s/it]9, 5.158``).
+_BAR_BEFORE_ROW = r"(?:[ \t]{0,8}\d{1,3}%\|[^|\n]{0,120}\|[^\[\n|]{0,60}\[[^\]\n]{0,120}\])?"
 _ROW = re.compile(
-    r"(?m)^[ \t|]{0,40}(?:\d{1,12}:|"
+    r"(?m)^"
+    + _BAR_BEFORE_ROW
+    + r"(?P<row>[ \t|]{0,40}(?:\d{1,12}:|"
     + _CELL
     + r")(?:(?:[ \t]{0,40}[,;|][ \t]{0,40}|[ \t]{1,40})(?:"
     + _CELL
     + r"))+"
-    r"[ \t,;|]{0,40}\r?$"
+    r"[ \t,;|]{0,40})\r?$"
 )
 # A line that ends in a position word, its counter and two or more unnamed values: a CSV row
 # written through ``logging`` (``INFO:run, 2022-03-10 18:35:12,212, epoch, 0040, 0.0159,
@@ -749,7 +754,7 @@ class PlainParser(Parser):
             return
         lines = LineCounter(chunk)
         for match in _ROW.finditer(text):
-            row = match.group().rstrip("\r")
+            row = match.group("row")
             cells = _cells(row)
             if not any(_DECIMAL.search(c) for c in cells):
                 continue
@@ -793,7 +798,7 @@ class PlainParser(Parser):
             foreign = 0  # a line printed into the table by something else (one is let pass)
             for row in _lines_after(text, header.end() + 1):
                 line += 1
-                if _RULE_LINE.match(row) and row.strip():
+                if _RULE_LINE.match(row):  # a rule, or a double-spaced paste's blank line
                     continue
                 match = _CLASS_ROW.fullmatch(row)
                 cells = match.group("cells").split("|")[:-1] if match else []
@@ -844,28 +849,38 @@ class PlainParser(Parser):
         warning between two rows) none of which is a header of its own."""
         if line == table.last_line + 1:
             return True
-        if not table.last_line < line <= table.last_line + 1 + FOREIGN_BETWEEN_ROWS:
+        if not table.last_line < line <= table.last_line + 1 + 2 * FOREIGN_BETWEEN_ROWS:
             return False
         end = start - 1
+        foreign = 0
         for _ in range(line - table.last_line - 1):
             begin = text.rfind("\n", 0, max(end, 0)) + 1
             between = text[begin : max(end, begin)].split("\r")[-1]
             if _header_names(between, table.width, row) is not None:
                 return False
+            foreign += bool(between.strip())  # a paste that doubles every newline adds blanks
             end = begin - 1
-        return True
+        return foreign <= FOREIGN_BETWEEN_ROWS
 
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
         """A new block of rows: its header is the line above; a rule line, and one foreign
         line (a warning printed between the header and the rows), may come between."""
         end = start - 1
         foreign = 0
-        for _ in range(3):
+        blank = False
+        for _ in range(6):  # three lines, and the blank lines of a double-spaced paste
             if end <= 0:
                 break
             begin = text.rfind("\n", 0, end) + 1
             above = text[begin:end].split("\r")[-1]
-            if _RULE_LINE.match(above) and above.strip():
+            if not above.strip():
+                if blank:
+                    break  # two blank lines: nothing above belongs to this block
+                blank = True
+                end = begin - 1
+                continue
+            blank = False
+            if _RULE_LINE.match(above):
                 end = begin - 1
                 continue
             if _ROW.match(above) is not None:
