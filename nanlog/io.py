@@ -46,6 +46,21 @@ LOG_SUFFIXES = {".log", ".txt", ".out", ".err", ".csv", ".json", ".jsonl", ".gz"
 _SKIP_NAMES = {"hparams.yaml", "config.json", "tokenizer.json", "vocab.json"}
 
 _CONTROL = re.compile(r"[\x00\x08]+")
+# What a web page, a word processor or a Chinese input method puts where a trainer printed
+# ASCII: no-break and other wide spaces, curly quotes around a dict's keys, the minus sign,
+# full-width punctuation and digits (``损失：nan，``). Each becomes the character it stands for.
+_LOOKALIKES = re.compile(
+    "[\u00a0\u2000-\u200a\u202f\u205f\u3000\u2018\u2019\u201c\u201d\u2212\uff01-\uff5e]"
+)
+_ASCII_OF: dict[int, str] = {
+    **{c: " " for c in (0x00A0, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)},
+    0x2018: "'",
+    0x2019: "'",
+    0x201C: '"',
+    0x201D: '"',
+    0x2212: "-",
+    **{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+}
 _CRLF = re.compile(r"\r+\n")
 
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
@@ -313,7 +328,8 @@ def guess_encoding(head: bytes) -> str:
 
 def clean(text: str, envelope: Envelope | None = None) -> str:
     """Remove what a terminal would not show as text, keeping every ``\\n`` and ``\\r``,
-    and the envelope found on the log's head (:mod:`nanlog.envelope`).
+    turn look-alikes of ASCII back into it, and take off the envelope found on the log's
+    head (:mod:`nanlog.envelope`).
 
     NUL and backspace go first, so that ``ESC NUL ]`` cannot become a live sequence once the
     NUL is gone; then every escape sequence and control character (:mod:`nanlog.safety`).
@@ -323,6 +339,8 @@ def clean(text: str, envelope: Envelope | None = None) -> str:
     text = strip_controls(text)
     if "\r\n" in text:
         text = _CRLF.sub("\n", text)
+    if not text.isascii() and _LOOKALIKES.search(text):
+        text = text.translate(_ASCII_OF)
     if envelope is not None:
         text = envelope.unwrap(text)
     return text
