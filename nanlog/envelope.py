@@ -4,7 +4,8 @@ A CI job's log comes with the runner's timestamp on each line, a logger's with i
 (time, name, level: ``2024-05-01 12:00:00,123 - mmdet - INFO - ``), ``docker compose logs`` with
 the service's name, ``kubectl logs --prefix`` with the pod, Ray with the worker's pid,
 ``torchrun --tee`` and ``mpirun --tag-output`` with the rank, pdsh with the host; a log
-pasted in a thread comes as a Markdown quote or indented as a code block. Formats that read
+pasted in a thread comes as a Markdown quote, indented as a code block, or with the line
+numbers of the editor it was copied from. Formats that read
 a line by its columns (a table of numbers under a header, a progress line at the start of a
 line) would not recognise such a line.
 
@@ -84,8 +85,8 @@ class Envelope:
 
 
 # An editor's or a file viewer's line numbers, copied with the log (``510       Epoch ...``).
-_GUTTER = re.compile(r"[ \t]{0,8}(\d{1,9})(?:[ \t]|(?=\r?$))")
-_GUTTER_PATTERN = r"[ \t]{0,8}\d{1,9}(?:[ \t]|(?=\r?$))"
+_GUTTER_PATTERN = r"[ \t]{0,8}(\d{1,9})(?:[ \t]|(?=\r?$))"
+_GUTTER = re.compile(_GUTTER_PATTERN)
 _LEADING_VALUE = re.compile(r"[ \t]*[-+]?(?:[.\d]|nan|inf)", re.IGNORECASE)
 
 

@@ -846,7 +846,8 @@ class PlainParser(Parser):
     def _continues(table: _Table, line: int, text: str, start: int, row: str) -> bool:
         """Whether a row belongs to the table above: the next line, or one after up to
         FOREIGN_BETWEEN_ROWS foreign lines (a position line VITS prints before each row, a
-        warning between two rows) none of which is a header of its own."""
+        warning between two rows) none of which is a header of its own; blank lines, as a
+        double-spaced paste adds them, do not count."""
         if line == table.last_line + 1:
             return True
         if not table.last_line < line <= table.last_line + 1 + 2 * FOREIGN_BETWEEN_ROWS:
@@ -863,8 +864,9 @@ class PlainParser(Parser):
         return foreign <= FOREIGN_BETWEEN_ROWS
 
     def _start_table(self, text: str, start: int, row: str, width: int) -> _Table:
-        """A new block of rows: its header is the line above; a rule line, and one foreign
-        line (a warning printed between the header and the rows), may come between."""
+        """A new block of rows: its header is the line above; a rule line, one foreign line
+        (a warning printed between the header and the rows) and single blank lines may come
+        between."""
         end = start - 1
         foreign = 0
         blank = False
