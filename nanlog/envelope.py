@@ -17,6 +17,7 @@ pays nothing, and a line that lacks it is left as it is.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # A time as loggers print it: ``2024-05-01 12:00:00,123``, ``[2024-05-01 12:00:00]``,
@@ -91,24 +92,25 @@ _LEADING_VALUE = re.compile(r"[ \t]*[-+]?(?:[.\d]|nan|inf)", re.IGNORECASE)
 
 
 def _gutter(lines: list[str]) -> list[str] | None:
-    """The lines without their numbers when every line starts with its own number: the
-    line's index plus one offset (an empty line may have lost its number). A trainer's own
-    first column (an epoch counter) skips its header, and a bare numeric table (``1 0.52``)
-    is told apart by requiring some line to hold nothing, or words, after its number."""
-    numbered = [(i, _GUTTER.match(line)) for i, line in enumerate(lines) if line.strip()]
-    if len(numbered) < MIN_LINES or any(m is None for _, m in numbered):
+    """The lines without their numbers when (nearly) every line starts with its own number:
+    from one numbered line to the next the number grows by the lines between (a warning
+    printed into the paste may lack one). A bare numeric table (``1 0.52``) is told apart:
+    some line must hold nothing, or words, after its number. A loop that prints nothing but
+    ``1 loss 0.52`` lines, one per epoch, loses its counter; its values are still read."""
+    found = [(i, _GUTTER.match(line)) for i, line in enumerate(lines) if line.strip()]
+    numbered = [(i, m) for i, m in found if m is not None]
+    if len(numbered) < MIN_LINES or len(numbered) < SHARE * len(found):
         return None
-    offsets = {int(m.group(1)) - i for i, m in numbered if m is not None}
-    if len(offsets) != 1:
+    steps = [
+        int(m2.group(1)) - int(m1.group(1)) == i2 - i1
+        for (i1, m1), (i2, m2) in itertools.pairwise(numbered)
+    ]
+    if sum(steps) < SHARE * len(steps):
         return None
-    rests = [line[m.end() :] if (m := _GUTTER.match(line)) else line for line in lines]
-    if all(
-        rest.strip() and _LEADING_VALUE.match(rest)
-        for rest, line in zip(rests, lines, strict=True)
-        if line.strip()
-    ):
+    rests = [lines[i][m.end() :] for i, m in numbered]
+    if all(rest.strip() and _LEADING_VALUE.match(rest) for rest in rests):
         return None
-    return rests
+    return [line[m.end() :] if (m := _GUTTER.match(line)) else line for line in lines]
 
 
 def find_envelope(head: str) -> Envelope | None:

@@ -39,7 +39,6 @@ WRAPPERS = {
     "mpirun tag-output": lambda i: f"[1,{i % 2}]<stdout>:",
     "sagemaker mpi": lambda i: f"[1,mpirank:{i % 2},algo-1]<stdout>:",
     "pdsh host": lambda i: f"10.0.128.{14 + i % 2}: ",
-    "line numbers": lambda i: f"{i + 510:>5} ",  # copied from an editor or a file viewer
 }
 
 # Logs whose reading depends on where a line starts: bare numbers under no header, a
@@ -71,6 +70,25 @@ def _report(data: bytes) -> dict[str, object]:
 def test_a_wrapped_log_reads_as_the_log_itself(path: Path, wrapper: str) -> None:
     data = path.read_bytes()
     assert _report(_wrapped(data, wrapper)) == _report(data)
+
+
+@pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
+def test_a_log_copied_with_its_line_numbers_reads_as_the_log_itself(path: Path) -> None:
+    """An editor or a file viewer numbers every line, blank ones too; a warning printed into
+    the paste afterwards has no number."""
+    data = path.read_bytes()
+    lines = data.decode("utf-8").split("\n")
+    numbered = "\n".join(f"{i + 510:>5} {line}" for i, line in enumerate(lines[:-1]))
+    assert _report((numbered + "\n").encode()) == _report(data)
+    if len(lines) > 12:
+        noisy = numbered.split("\n")
+        noisy.insert(5, "/usr/lib/python3/warnings.py:109: UserWarning: x")
+        report, plain = _report(("\n".join(noisy) + "\n").encode()), _report(data)
+        assert report["problem"] == plain["problem"]
+        if isinstance(first := plain["first_nonfinite"], dict):
+            moved = report["first_nonfinite"]
+            assert isinstance(moved, dict) and moved["metric"] == first["metric"]
+            assert moved["line"] == first["line"] + (first["line"] > 5)
 
 
 @pytest.mark.parametrize("wrapper", ["github actions", "markdown quote", "python logging"])
