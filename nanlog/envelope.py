@@ -107,10 +107,10 @@ def _gutter(lines: list[str]) -> list[str] | None:
     ]
     if sum(steps) < SHARE * len(steps):
         return None
-    rests = [lines[i][m.end() :] for i, m in numbered]
-    if all(rest.strip() and _LEADING_VALUE.match(rest) for rest in rests):
+    ends = {i: m.end() for i, m in numbered}
+    if all(_LEADING_VALUE.match(lines[i], end) for i, end in ends.items()):
         return None
-    return [line[m.end() :] if (m := _GUTTER.match(line)) else line for line in lines]
+    return [line[ends.get(i, 0) :] for i, line in enumerate(lines)]
 
 
 def find_envelope(head: str) -> Envelope | None:
